@@ -1,0 +1,10 @@
+"""Mixed-integer statistical estimation: sparse models by discrete optimisation."""
+
+__version__ = "0.1.0"
+
+from .linear import L0Regressor, L0RegressorCV  # noqa: E402
+from .path import RegularizationPath, l0_path  # noqa: E402
+from .compat import FitModel, CVFitModel, fit, cvfit  # noqa: E402
+
+__all__ = ["L0Regressor", "L0RegressorCV", "RegularizationPath", "l0_path",
+           "FitModel", "CVFitModel", "fit", "cvfit", "__version__"]
