@@ -15,7 +15,9 @@ import scipy.sparse as sp
 
 from ._kernels._cd import column_stats
 
-_EMPTY_DENSE = np.empty((0, 0), dtype=np.float64, order="F")
+# Placeholder dense array for sparse designs: 2 x 2 so it is F-contiguous only
+# (an empty array counts as C-contiguous and would compile a second signature).
+_EMPTY_DENSE = np.zeros((2, 2), dtype=np.float64, order="F")
 _EMPTY_FLOAT = np.empty(0, dtype=np.float64)
 _EMPTY_INT = np.empty(0, dtype=np.int32)
 

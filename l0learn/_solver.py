@@ -344,14 +344,18 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
 
 
 def fit_single(problem, penalty, gamma, settings, *, lambda_0=None, k=None,
-               algorithm="CDPSI", max_support_size=None):
+               algorithm="CDPSI", max_support_size=None, n_starts=8):
     """One solution, reached by warm starts along the automatic grid.
 
     Either ``lambda_0`` (Lagrangian form, with the optional constraint
     ``||b||_0 <= max_support_size``) or ``k`` (cardinality-constrained form
     ``||b||_0 <= k`` with no L0 price, which fills the support to ``k`` whenever
-    a further coordinate lowers the objective).  The grid walk uses CD alone; the
-    swap search runs at the final point.
+    a further coordinate lowers the objective).  The grid walk uses CD alone.
+
+    Local search cannot change the support size, so in the Lagrangian form the
+    walk goes on a little below ``lambda_0`` and the solution is polished at
+    ``lambda_0`` from each of the last ``n_starts`` distinct supports met around
+    it (smaller and larger); the best is returned.
     """
     lam1, lam2 = penalty.split(gamma)
     cd = CoordinateDescent(problem, lam1, lam2, settings)
@@ -365,21 +369,32 @@ def fit_single(problem, penalty, gamma, settings, *, lambda_0=None, k=None,
         return cd.point(target, gamma, 0, 0, True)
     total, converged = cd.solve(np.inf, cap)
     lam = cd.max_entry_gain()
-    changed = True
     support_prev = np.flatnonzero(cd.beta)
-    # Walk down the automatic grid while it is above the target and room remains.
+    starts = []  # (support, beta) snapshots near the target
+    floor = 0.25 * target  # how far below the target the walk looks for larger supports
     for _ in range(_MAX_WARM_START_STEPS):
-        if lam <= target or np.count_nonzero(cd.beta) >= cap:
+        if lam <= floor or np.count_nonzero(cd.beta) >= cap:
             break
         sweeps, ok = cd.solve(lam, cap)
         total += sweeps
         converged &= ok
-        max_gain = cd.max_entry_gain()
-        if max_gain <= target:
-            break
         support = np.flatnonzero(cd.beta)
         changed = not np.array_equal(support, support_prev)
+        if changed or not starts:
+            starts.append(cd.beta.copy())
         support_prev = support
+        max_gain = cd.max_entry_gain()
+        if max_gain <= floor:
+            break
         lam = next_lambda(lam, max_gain, changed)
-    sweeps, swaps, ok = _fit_at(cd, target, cap, algorithm)
-    return cd.point(target, gamma, total + sweeps, swaps, converged and ok)
+    starts = starts[-n_starts:] if target > 0.0 else starts[-1:]
+    best = None
+    for beta in starts or [cd.beta.copy()]:
+        cd.set_state(beta)
+        sweeps, swaps, ok = _fit_at(cd, target, cap, algorithm)
+        total += sweeps
+        candidate = cd.point(target, gamma, 0, swaps, converged and ok)
+        if best is None or candidate.objective < best.objective - 1e-14:
+            best = candidate
+    best.n_sweeps = total
+    return best

@@ -58,7 +58,7 @@ def check_weights(sample_weight, n_samples):
     if np.any(w < 0):
         raise ValueError("sample_weight must be non-negative.")
     if not w.sum() > 0:
-        raise ValueError("sample_weight must have a positive sum.")
+        raise ValueError("sample_weight must not be all zero: its sum must be positive.")
     if np.count_nonzero(w) < 2:
         raise ValueError("at least 2 samples need a positive sample_weight.")
     return np.array(w, dtype=np.float64)

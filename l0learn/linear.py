@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._penalties import PENALTIES
 from ._solver import fit_single
-from ._validation import canonical_sparse
+from ._validation import canonical_sparse, check_target
 from .path import (ALGORITHMS, assemble_path, cross_validate_path, gamma_values, make_problem,
                    make_settings, paths_over_gammas)
 
@@ -38,6 +38,7 @@ class _L0LinearBase(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
                              y_numeric=True, ensure_min_samples=2, accept_large_sparse=False,
                              force_writeable=True, multi_output=False)
+        y = check_target(y, X.shape[0])  # y_numeric lets string arrays through
         return (canonical_sparse(X) if hasattr(X, "tocsc") else X), y
 
     def _problem(self, X, y, sample_weight):

@@ -9,7 +9,7 @@ problem is centred, which removes the centring term.  Zero weights are allowed
 (cross-validation folds are weight masks, so ``X`` is never copied per fold).
 
 Dense and CSC designs share one signature: a dense design passes empty
-``data/indices/indptr`` arrays, a sparse one an empty ``(0, 0)`` dense array.
+``data/indices/indptr`` arrays, a sparse one a small F-ordered placeholder.
 """
 
 import numpy as np

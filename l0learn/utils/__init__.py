@@ -1,0 +1,1 @@
+"""Utilities shipped with the package (certificate checkers for tests and users)."""

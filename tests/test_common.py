@@ -1,0 +1,21 @@
+"""scikit-learn's estimator checks for every public estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from l0learn import L0Regressor, L0RegressorCV
+
+ESTIMATORS = [
+    L0Regressor(),
+    L0Regressor(penalty="L0L2", gamma=0.01, k=3, algorithm="CD"),
+    L0RegressorCV(cv=3, num_lambda=10, num_gamma=2, penalty="L0L1", max_support_size=5),
+]
+
+
+def _expected_failed_checks(estimator):
+    # None: every check passes.
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
