@@ -22,6 +22,20 @@ _EMPTY_FLOAT = np.empty(0, dtype=np.float64)
 _EMPTY_INT = np.empty(0, dtype=np.int32)
 
 
+def _fortran_only(X):
+    """``X`` as an array numba types as F-contiguous.
+
+    A single-column array is both C- and F-contiguous and numba would type it as
+    C, compiling a second signature; pad it with a zero column the kernels never
+    visit (they loop over ``n_features`` columns only).
+    """
+    if X.flags.c_contiguous:
+        padded = np.zeros((X.shape[0], X.shape[1] + 1), order="F")
+        padded[:, :X.shape[1]] = X
+        return padded
+    return X
+
+
 class Design:
     """A validated design matrix with its implicit centring and scaling.
 
@@ -44,7 +58,7 @@ class Design:
             self.dense = _EMPTY_DENSE
             self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
         else:
-            self.dense = X
+            self.dense = _fortran_only(X)
             self.data, self.indices, self.indptr = _EMPTY_FLOAT, _EMPTY_INT, _EMPTY_INT
         self.mu, self.norm, amax = column_stats(
             self.dense, self.data, self.indices, self.indptr, self.is_sparse,

@@ -277,14 +277,15 @@ def next_lambda(lam_prev, max_gain, support_changed, scale_down_factor=0.8):
     return min(scale_down_factor * lam_prev, 0.97 * max_gain)
 
 
-def _fit_at(cd, lam0, cap, algorithm, n_sweeps_before=0):
+def _fit_at(cd, lam0, cap, algorithm):
+    """CD at ``lam0``, then the swap search for CDPSI: ``(n_sweeps, n_swaps, converged)``."""
     sweeps, converged = cd.solve(lam0, cap)
     swaps = 0
     if algorithm == "CDPSI":
         swaps, more, ok = cd.swap_search(lam0, cap)
         sweeps += more
         converged &= ok
-    return sweeps + n_sweeps_before, swaps, converged
+    return sweeps, swaps, converged
 
 
 def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_grid=None,
