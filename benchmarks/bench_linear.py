@@ -13,7 +13,6 @@ See benchmarks/README.md for the environment set-up.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -78,8 +77,9 @@ def run_peer(peer_python, data_path, cfg):
     return None
 
 
-def time_ours(fn, repeat=3):
-    fn()  # compile / load from cache, untimed
+def time_ours(fn, repeat=3, warmup=True):
+    if warmup:
+        fn()  # compile / load from cache, untimed
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -133,7 +133,8 @@ def bench_size(name, peer_python, tmpdir):
                          points=len(diffs), max_diff=float(diffs.max()), worse=worse))
     # abess (best subset per size 0..20, its own tuning) and scikit-learn's lasso path.
     ab = run_peer(peer_python, data_path, {"peer": "abess", "max_support_size": 20})
-    t_lasso, _ = time_ours(lambda: lasso_path(X, y - y.mean(), alphas=100), repeat=1)
+    t_lasso, _ = time_ours(lambda: lasso_path(X, y - y.mean(), alphas=100), repeat=1,
+                           warmup=False)
     t_l0, _ = time_ours(lambda: l0learn.fit(X, y, penalty="L0", algorithm="CDPSI",
                                              max_support_size=20))
     if ab is not None:
@@ -144,22 +145,47 @@ def bench_size(name, peer_python, tmpdir):
     return rows, data_path
 
 
+RSS_SAMPLER = """
+import threading, time
+def _rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+class PeakRSS:
+    # Samples the resident set size every millisecond while the block runs.
+    def __enter__(self):
+        self.base = self.peak = _rss(); self._stop = False
+        self._t = threading.Thread(target=self._run, daemon=True); self._t.start(); return self
+    def _run(self):
+        while not self._stop:
+            self.peak = max(self.peak, _rss()); time.sleep(0.001)
+    def __exit__(self, *exc):
+        self._stop = True; self._t.join(); self.peak = max(self.peak, _rss())
+"""
+
+
 def peak_memory(data_path, peer_python):
-    """Peak extra RSS during one CD path fit, ours and L0Learn, each in a fresh process."""
-    code = (
-        "import numpy as np, resource, l0learn\n"
-        f"d = np.load({str(data_path)!r}); X = np.asfortranarray(d['X']); y = d['y']\n"
-        "l0learn.fit(X[:50, :50], y[:50])\n"  # kernels loaded before the baseline
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "l0learn.fit(X, y, penalty='L0', max_support_size=20)\n"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024)\n")
-    ours = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True).stdout.strip())
-    peer = run_peer(peer_python, data_path, {"peer": "l0learn", "repeat": 1,
-                                             "kwargs": {"penalty": "L0", "max_support_size": 20}})
-    x_bytes = np.load(data_path, mmap_mode="r")["X"].nbytes
-    print(f"peak extra memory during the fit: ours {ours / x_bytes:.2f} x size of X, "
-          f"L0Learn {peer['peak_extra_bytes'] / x_bytes:.2f} x (X = {x_bytes / 2**20:.0f} MiB)")
+    """Peak extra RSS during one CD path fit, ours and L0Learn, each in a fresh process.
+
+    X is stored in Fortran order, so loading it makes no copy; the baseline is the
+    RSS right before the fit (X loaded, kernels loaded), the peak is sampled every
+    millisecond during the fit.
+    """
+    body = (RSS_SAMPLER + "import numpy as np, sys, {mod}\n"
+            f"d = np.load({str(data_path)!r}); X = d['X']; y = d['y']\n"
+            "{mod}.fit(np.asfortranarray(X[:50, :50]), y[:50])\n"
+            "with PeakRSS() as m:\n"
+            "    {mod}.fit(X, y, penalty='L0', max_support_size=20)\n"
+            "print(m.peak - m.base, X.nbytes, X.flags.f_contiguous)\n")
+    ours = subprocess.run([sys.executable, "-c", body.format(mod="l0learn")],
+                          capture_output=True, text=True, check=True).stdout.split()
+    peer = subprocess.run([str(peer_python), "-c", body.format(mod="l0learn")],
+                          cwd=HERE / "compare", capture_output=True, text=True).stdout.split()
+    x_bytes = int(ours[1])
+    peer_txt = f"{int(peer[0]) / x_bytes:.2f} x" if peer else "crashed"
+    print(f"peak extra memory during the fit (X = {x_bytes / 2**20:.0f} MiB, F-ordered): "
+          f"ours {int(ours[0]) / x_bytes:.2f} x size of X, L0Learn {peer_txt}")
 
 
 def compile_times():

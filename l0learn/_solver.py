@@ -7,8 +7,8 @@ Everything here works on the normalised problem of :mod:`l0learn._design`::
 
 (the L0 term skips the first ``n_excluded`` coordinates).  The numba kernel does
 the sweeps; this module decides which coordinates the kernel sweeps, checks
-the optimality conditions over all coordinates, runs the swap search and walks
-the lambda_0 grid.
+the optimality conditions over all coordinates, runs the local search (swaps,
+and adds/drops with refit) and walks the lambda_0 grid.
 """
 
 from dataclasses import dataclass
@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._design import Design
-from ._kernels._cd import cd_sweeps, update_residual
+from ._kernels._cd import best_swap, cd_sweeps, update_residual
 
 # Safety net for the outer active-set loop: each round adds at least one
 # violating coordinate and lowers the objective, so it ends long before this.
 _MAX_ACTIVE_SET_ROUNDS = 1000
+# Gram columns kept between local searches (p floats each).
+_GRAM_CACHE_COLUMNS = 256
 # Grid steps taken to warm-start a single fit before jumping to its lambda_0.
 _MAX_WARM_START_STEPS = 200
 
@@ -123,6 +125,7 @@ class CoordinateDescent:
         p = self.design.n_features
         self.penalised = np.arange(p) >= settings.n_excluded
         self.usable = ~self.design.constant
+        self._gram = {}  # i -> X~' W x~_i, shared by the local searches of a path
         self.reset()
 
     def reset(self):
@@ -200,60 +203,127 @@ class CoordinateDescent:
                 return n_sweeps, converged
         return n_sweeps, False
 
-    def swap_search(self, lam0, cap, swap_tol=1e-10):
-        """Best-improvement single-swap local search (CDPSI), then CD after each swap.
+    def local_search(self, lam0, cap, tol=1e-10):
+        """Best-improvement local search (CDPSI), with coordinate descent after each move.
 
-        A swap takes a penalised ``i`` out of the support and puts a penalised
-        ``j`` in at its best single-coordinate value.  With the others fixed, the
-        objective falls by at least ``gain_j - gain_i`` (L0 prices cancel), where
-        ``gain_i`` is what ``i`` currently buys; the swap is made when that exceeds
-        ``swap_tol * max(1, objective)``.  Returns ``(n_swaps, n_sweeps, converged)``.
+        Moves, each scored by the objective decrease it buys:
+
+        * **swap** (L0Learn's CDPSI): a penalised ``i`` leaves the support and a
+          penalised ``j`` enters at its best single-coordinate value, the others
+          fixed; the objective falls by at least ``gain_j - gain_i`` (L0 prices cancel).
+        * **add with refit**: ``j`` enters and the whole support is refitted; for the
+          ridge fit on ``S`` the smooth part falls by ``g_j^2 / (2 (lip - q_j))`` with
+          ``q_j = G_jS A^{-1} G_Sj``, ``A = X~_S' W X~_S + 2 lambda_2 I``.
+        * **drop with refit**: ``i`` leaves and the support is refitted; the smooth part
+          rises by ``b_i^2 / (2 (A^{-1})_ii)``.
+
+        Swaps keep the support size; the refit moves let the search change it, which
+        swaps alone cannot (they need ``lambda_1 = 0`` and no active bounds, where the
+        refit has this closed form).  A move is kept only if, after coordinate descent,
+        the objective fell by more than ``tol * max(1, objective)``.
+        Returns ``(n_moves, n_sweeps, converged)``.
         """
-        gram = {}
-        n_swaps = n_sweeps = 0
+        gram = self._gram
+        n_moves = n_sweeps = 0
         converged = True
         lo, hi = self.problem.lower, self.problem.upper
-        outside_ok = self.penalised & self.usable
-        while n_swaps < self.settings.max_swaps:
-            support = np.flatnonzero((self.beta != 0.0) & self.penalised)
-            if support.size == 0:
+        closed_form_refit = (self.lam1 == 0.0 and not np.isfinite(lo[self.usable]).any()
+                             and not np.isfinite(hi[self.usable]).any())
+        while n_moves < self.settings.max_swaps:
+            active = np.flatnonzero(self.beta)
+            if active.size == 0:
                 break
-            missing = [i for i in support if i not in gram]
-            if missing:
-                cols = self.design.gram_columns(np.asarray(missing))
-                for k, i in enumerate(missing):
-                    gram[i] = cols[:, k]
-            b_s = self.beta[support]
-            # Gradient once i is removed: g + b_i * X~' W x~_i, for every i at once.
-            c_all = self.g[:, None] + np.column_stack([gram[i] for i in support]) * b_s
-            outside = outside_ok & (self.beta == 0.0)
-            _, gain_in = coordinate_gains(c_all[outside], self.lam1, self.lam2,
-                                          lo[outside, None], hi[outside, None])
-            c_own = c_all[support, np.arange(support.size)]
-            _, gain_out = coordinate_gains(c_own, self.lam1, self.lam2, lo[support],
-                                           hi[support])
-            if gain_in.shape[0] == 0:
+            self._cache_gram_columns(active)
+            G = np.column_stack([gram[i] for i in active])
+            f_now = self.objective(lam0)
+            threshold = tol * max(1.0, f_now)
+            moves = [self._best_swap(G, active)]
+            if closed_form_refit:
+                moves += self._best_refit_moves(G, active, lam0, cap)
+            gain, changes = max(moves, key=lambda m: m[0])
+            if gain <= threshold:
                 break
-            best_rows = np.argmax(gain_in, axis=0)
-            improvement = gain_in[best_rows, np.arange(support.size)] - gain_out
-            k = int(np.argmax(improvement))
-            threshold = swap_tol * max(1.0, self.objective(lam0))
-            if improvement[k] <= threshold:
-                break
-            i = int(support[k])
-            j = int(np.flatnonzero(outside)[best_rows[k]])
-            t_j, _ = coordinate_gains(np.array([c_all[j, k]]), self.lam1, self.lam2,
-                                      lo[j:j + 1], hi[j:j + 1])
+            saved = (self.beta.copy(), self.r.copy(), self.wr.copy(), self.g.copy())
             args = self.design.kernel_args()
-            update_residual(i, -self.beta[i], *args, self.r, self.wr)
-            self.beta[i] = 0.0
-            update_residual(j, t_j[0], *args, self.r, self.wr)
-            self.beta[j] = t_j[0]
-            n_swaps += 1
+            for j, value in changes:
+                update_residual(j, value - self.beta[j], *args, self.r, self.wr)
+                self.beta[j] = value
             sweeps, ok = self.solve(lam0, cap)
             n_sweeps += sweeps
+            if self.objective(lam0) >= f_now - threshold:  # the estimate did not pan out
+                self.beta, self.r, self.wr, self.g = saved
+                break
             converged &= ok
-        return n_swaps, n_sweeps, converged
+            n_moves += 1
+        return n_moves, n_sweeps, converged
+
+    def _cache_gram_columns(self, active):
+        """Make ``X~' W x~_i`` available for every ``i`` in ``active``.
+
+        Columns are kept across calls (warm-started path points share most of their
+        support); once more than ``_GRAM_CACHE_COLUMNS`` are held, those outside the
+        current support are dropped.
+        """
+        gram = self._gram
+        missing = [i for i in active if i not in gram]
+        if len(gram) + len(missing) > _GRAM_CACHE_COLUMNS:
+            keep = set(active.tolist())
+            for i in [i for i in gram if i not in keep]:
+                del gram[i]
+        if missing:
+            cols = self.design.gram_columns(np.asarray(missing))
+            for k, i in enumerate(missing):
+                gram[i] = cols[:, k]
+
+    def _best_swap(self, G, active):
+        """``(gain, changes)`` of the best single swap, others fixed."""
+        pen = self.penalised[active]
+        support = active[pen]
+        outside = self.penalised & self.usable & (self.beta == 0.0)
+        if support.size == 0 or not outside.any():
+            return -np.inf, []
+        gain, k, j, t_j = best_swap(self.g, np.ascontiguousarray(G[:, pen]),
+                                    self.beta[support], support, outside, self.lam1,
+                                    self.lam2, self.problem.lower, self.problem.upper)
+        if k < 0:
+            return -np.inf, []
+        return float(gain), [(int(support[k]), 0.0), (int(j), float(t_j))]
+
+    def _best_refit_moves(self, G, active, lam0, cap):
+        """``[(gain, changes)]`` of the best add-with-refit and drop-with-refit moves."""
+        lip = 1.0 + 2.0 * self.lam2
+        A = G[active] + 2.0 * self.lam2 * np.eye(active.size)
+        try:
+            A_inv = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            return []
+        if not np.all(np.isfinite(A_inv)):
+            return []
+        b = self.beta[active]
+        moves = []
+        outside = np.flatnonzero(self.penalised & self.usable & (self.beta == 0.0))
+        if active.size < cap and outside.size:
+            Go = G[outside]
+            q = ((Go @ A_inv) * Go).sum(axis=1)
+            denom = lip - q
+            ok = denom > 1e-10 * lip
+            delta = np.where(ok, self.g[outside] ** 2 / (2.0 * np.where(ok, denom, 1.0)), 0.0)
+            m = int(np.argmax(delta))
+            if ok[m]:
+                b_j = self.g[outside[m]] / denom[m]
+                b_new = b - A_inv @ Go[m] * b_j
+                moves.append((float(delta[m] - lam0),
+                              list(zip(active.tolist(), b_new.tolist()))
+                              + [(int(outside[m]), float(b_j))]))
+        diag = np.diag(A_inv)
+        pen = self.penalised[active] & (diag > 0)
+        if pen.any():
+            rise = np.where(pen, b * b / (2.0 * np.where(pen, diag, 1.0)), np.inf)
+            k = int(np.argmin(rise))
+            b_new = b - A_inv[:, k] * (b[k] / A_inv[k, k])
+            b_new[k] = 0.0
+            moves.append((float(lam0 - rise[k]), list(zip(active.tolist(), b_new.tolist()))))
+        return moves
 
     def point(self, lam0, gamma, n_sweeps, n_swaps, converged):
         support = np.flatnonzero(self.beta)
@@ -282,7 +352,7 @@ def _fit_at(cd, lam0, cap, algorithm):
     sweeps, converged = cd.solve(lam0, cap)
     swaps = 0
     if algorithm == "CDPSI":
-        swaps, more, ok = cd.swap_search(lam0, cap)
+        swaps, more, ok = cd.local_search(lam0, cap)
         sweeps += more
         converged &= ok
     return sweeps, swaps, converged
@@ -295,9 +365,10 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
     With ``lambda_grid=None`` the grid is L0Learn's automatic one: it starts at the
     smallest lambda_0 giving the empty model (beyond excluded coordinates) and
     stops after ``num_lambda`` points or once the support reaches
-    ``max_support_size`` (``None``: no such stop).  A point whose support overshoots ``max_support_size``
-    is dropped (L0Learn keeps it).  A user grid is solved in the given order
-    with the same support stop.
+    ``max_support_size`` (``None``: no such stop).  A point whose support
+    overshoots ``max_support_size`` is dropped (L0Learn keeps it).  A user grid is
+    solved in the given order with the same support stop.  With ``"CDPSI"`` a
+    backward pass then gives every point a second start from its denser neighbour.
     """
     lam1, lam2 = penalty.split(gamma)
     cd = CoordinateDescent(problem, lam1, lam2, settings)
@@ -332,16 +403,41 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
                 break
             changed = not np.array_equal(support, support_prev)
             support_prev = support
-        return points
-
-    for lam in lambda_grid:
-        sweeps, swaps, converged = _fit_at(cd, lam, p, algorithm)
-        if np.count_nonzero(cd.beta) > max_support_size:
-            break
-        points.append(cd.point(lam, gamma, sweeps, swaps, converged))
-        if np.count_nonzero(cd.beta) >= max_support_size:
-            break
+    else:
+        for lam in lambda_grid:
+            sweeps, swaps, converged = _fit_at(cd, lam, p, algorithm)
+            if np.count_nonzero(cd.beta) > max_support_size:
+                break
+            points.append(cd.point(lam, gamma, sweeps, swaps, converged))
+            if np.count_nonzero(cd.beta) >= max_support_size:
+                break
+    if algorithm == "CDPSI":
+        _backward_pass(cd, points, cd.beta.copy(), max_support_size)
     return points
+
+
+def _backward_pass(cd, points, successor, max_support_size):
+    """Re-solve each point from its successor's solution; keep whichever is better.
+
+    The forward pass reaches each lambda_0 from a sparser solution; local search
+    moves one variable at a time, so a better optimum two variables larger can be
+    out of its reach.  Starting again from the next (denser) solution gives every
+    point a second start; improvements propagate down the path.
+    ``successor`` is the state after the last point (e.g. an overshooting solution).
+    """
+    p = cd.design.n_features
+    for k in range(len(points) - 1, -1, -1):
+        pt = points[k]
+        if successor is not None and np.any(successor != 0.0):
+            cd.set_state(successor)
+            sweeps, swaps, converged = _fit_at(cd, pt.lambda_0, p, "CDPSI")
+            candidate = cd.point(pt.lambda_0, pt.gamma, pt.n_sweeps + sweeps,
+                                 pt.n_swaps + swaps, pt.converged and converged)
+            if (candidate.support.size <= max_support_size
+                    and candidate.objective < pt.objective - 1e-12 * max(1.0, pt.objective)):
+                points[k] = pt = candidate
+        successor = np.zeros(p)
+        successor[pt.support] = pt.values
 
 
 def fit_single(problem, penalty, gamma, settings, *, lambda_0=None, k=None,

@@ -92,9 +92,12 @@ class L0Regressor(_L0LinearBase):
     ``2 * lambda_0`` of the total.
 
     The solution is reached by warm starts along L0Learn's automatic lambda_0
-    grid down to ``lambda_0``; ``algorithm="CDPSI"`` then runs single-swap local
-    search, so no exchange of one selected feature for another lowers the
-    objective.
+    grid down to ``lambda_0``; ``algorithm="CDPSI"`` then runs local search, so no
+    exchange of one selected feature for another (L0Learn's swap move), and,
+    for ``"L0"``/``"L0L2"`` without bounds, no addition or removal of one feature
+    with the others refitted, lowers the objective.  Because local search is
+    blind to support sizes far from the current one, a single fit is polished
+    from several path solutions around ``lambda_0`` and the best is kept.
 
     Parameters
     ----------
@@ -119,7 +122,7 @@ class L0Regressor(_L0LinearBase):
     tol : float, default=1e-6
         Relative change of the objective between sweeps that counts as converged.
     max_swaps : int, default=100
-        Swap budget of the local search.
+        Move budget of the local search (per solve).
     screen_size : int, default=1000
         Most zero coordinates swept per active-set round.
 

@@ -8,8 +8,8 @@ from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from l0learn import L0Regressor, l0_path
 from l0learn.datasets import make_sparse_regression
 from l0learn.utils._testing import (best_subset, coordinatewise_violation, normalise,
-                                    ridge_on_support, swap_violation, to_normalised_coef,
-                                    _single_coordinate)
+                                    refit_move_violation, ridge_on_support, swap_violation,
+                                    to_normalised_coef, _single_coordinate)
 from l0learn._kernels._cd import coordinate_gain
 
 
@@ -78,6 +78,8 @@ def test_path_points_are_coordinatewise_and_swap_optimal(algorithm, penalty, gam
         assert coordinatewise_violation(Xn, yn, b, lam0, lam1, lam2) < 1e-9
         if algorithm == "CDPSI":
             assert swap_violation(Xn, yn, b, lam0, lam1, lam2) < 1e-9
+            if penalty != "L0L1":
+                assert refit_move_violation(Xn, yn, b, lam0, lam2) < 1e-9
 
 
 def test_cd_alone_can_be_swap_suboptimal_but_cdpsi_is_not():

@@ -7,7 +7,6 @@ Run from this folder so that this repository's own l0learn is not importable.
 """
 
 import json
-import resource
 import sys
 import time
 
@@ -18,7 +17,6 @@ def main(data, config, out):
     cfg = json.load(open(config))
     d = np.load(data)
     X, y = np.asfortranarray(d["X"]), d["y"]
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = []
     if cfg["peer"] == "l0learn":
         import l0learn
@@ -44,9 +42,7 @@ def main(data, config, out):
         coef = model.coef_[:, None]
         b0 = np.atleast_1d(model.intercept_)
         lams = gams = np.zeros(1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    np.savez(out, times=np.array(times), lambda_0=lams, gamma=gams, coef=coef, intercept=b0,
-             peak_extra_bytes=(peak - base_rss) * 1024)
+    np.savez(out, times=np.array(times), lambda_0=lams, gamma=gams, coef=coef, intercept=b0)
 
 
 if __name__ == "__main__":

@@ -202,3 +202,30 @@ def column_stats(dense, data, indices, indptr, is_sparse, n_features, w, center)
         mu[j] = m
         norm[j] = np.sqrt(ss)
     return mu, norm, amax
+
+
+@njit(cache=True, nogil=True)
+def best_swap(g, gram, beta_out, support, outside, lam1, lam2, lo, hi):
+    """The best single swap: ``support[k]`` leaves, an ``outside`` coordinate enters.
+
+    ``gram[:, k]`` is ``X~' W x~_i`` for ``i = support[k]``; once ``i`` is removed
+    the gradient is ``g + beta_i * gram[:, k]``.  The entering coordinate takes its
+    best single-coordinate value, the others stay fixed, so the objective falls by
+    at least ``gain_in - gain_out``.  Returns ``(improvement, k, j, t_j)``; ``k = -1``
+    when there is no candidate.
+    """
+    lip = 1.0 + 2.0 * lam2
+    s = support.shape[0]
+    gain_out = np.empty(s)
+    for k in range(s):
+        i = support[k]
+        _, gain_out[k] = coordinate_gain(g[i] + beta_out[k] * gram[i, k], lam1, lip, lo[i], hi[i])
+    best, best_k, best_j, best_t = -np.inf, -1, -1, 0.0
+    for j in range(g.shape[0]):
+        if not outside[j]:
+            continue
+        for k in range(s):
+            t, gain = coordinate_gain(g[j] + beta_out[k] * gram[j, k], lam1, lip, lo[j], hi[j])
+            if gain - gain_out[k] > best:
+                best, best_k, best_j, best_t = gain - gain_out[k], k, j, t
+    return best, best_k, best_j, best_t

@@ -126,3 +126,23 @@ def swap_violation(Xn, yn, b, lambda_0, lambda_1=0.0, lambda_2=0.0, lo=None, hi=
             worst = max(worst, f0 - objective(Xn, yn, bij, lambda_0, lambda_1, lambda_2,
                                               n_excluded))
     return worst
+
+
+def refit_move_violation(Xn, yn, b, lambda_0, lambda_2=0.0, max_support=None):
+    """Largest objective decrease from adding or dropping one variable and refitting.
+
+    For the L0 and L0L2 objectives (no L1, no bounds) the current support must be
+    at least as good as every support that differs by one variable, each refitted
+    exactly (ridge on the support).
+    """
+    p = Xn.shape[1]
+    support = list(np.flatnonzero(b))
+    f0 = objective(Xn, yn, b, lambda_0, 0.0, lambda_2)
+    worst = 0.0
+    neighbours = [[i for i in support if i != d] for d in support]
+    if max_support is None or len(support) < max_support:
+        neighbours += [support + [j] for j in range(p) if j not in support]
+    for S in neighbours:
+        bs = ridge_on_support(Xn, yn, sorted(S), lambda_2)
+        worst = max(worst, f0 - objective(Xn, yn, bs, lambda_0, 0.0, lambda_2))
+    return worst
