@@ -21,6 +21,8 @@ from ._kernels._cd import best_swap, cd_sweeps, update_residual
 # Safety net for the outer active-set loop: each round adds at least one
 # violating coordinate and lowers the objective, so it ends long before this.
 _MAX_ACTIVE_SET_ROUNDS = 1000
+# Relative margin by which an entry gain must beat its L0 price to count as a violation.
+_TIE_RTOL = 1e-9
 # Gram columns kept between local searches (p floats each).
 _GRAM_CACHE_COLUMNS = 256
 # Grid steps taken to warm-start a single fit before jumping to its lambda_0.
@@ -199,7 +201,10 @@ class CoordinateDescent:
             converged &= ok
             self.g = self.design.gradient(self.wr)
             gain = self.entry_gains()
-            if np.count_nonzero(self.beta) >= cap or not np.any(gain > price):
+            # The kernel and NumPy round differently: a coordinate whose gain ties
+            # its price (e.g. at lambda_0 = the largest entry gain) is not a violator.
+            violators = gain > price + _TIE_RTOL * np.maximum(price, 1e-300)
+            if np.count_nonzero(self.beta) >= cap or not np.any(violators):
                 return n_sweeps, converged
         return n_sweeps, False
 
@@ -428,7 +433,9 @@ def _backward_pass(cd, points, successor, max_support_size):
     p = cd.design.n_features
     for k in range(len(points) - 1, -1, -1):
         pt = points[k]
-        if successor is not None and np.any(successor != 0.0):
+        succ_support = np.flatnonzero(successor)
+        # Same support as the forward solution: the restart would land on it again.
+        if succ_support.size and not np.array_equal(succ_support, pt.support):
             cd.set_state(successor)
             sweeps, swaps, converged = _fit_at(cd, pt.lambda_0, p, "CDPSI")
             candidate = cd.point(pt.lambda_0, pt.gamma, pt.n_sweeps + sweeps,

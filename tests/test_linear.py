@@ -302,3 +302,18 @@ def test_objective_attribute_is_the_minimised_objective():
         f = (0.5 * np.sum((yn - Xn @ b) ** 2) + 0.003 * np.count_nonzero(b)
              + lam1 * np.abs(b).sum() + lam2 * b @ b)
         assert m.objective_ == pytest.approx(f, rel=1e-9)
+
+
+@pytest.mark.parametrize("algorithm", ["CD", "CDPSI"])
+def test_single_fits_reach_l0bnb_certified_objectives(algorithm):
+    # Certified optima (L0BnB, gap 1e-4; methods note l0-exact-bnb.md section 10),
+    # n=500, p=1000, k=10, SNR 5, lambda_2=0.01.  L0Learn misses the 8-nonzero one.
+    X, y, _ = make_sparse_regression(500, 1000, 10, snr=5.0, seed=1)
+    certified = [(0.0504606, 1, 0.499490), (0.0479376, 4, 0.494279), (0.0415969, 5, 0.467924),
+                 (0.0395171, 6, 0.456636), (0.0375412, 7, 0.443103), (0.0332965, 8, 0.412918),
+                 (0.0316316, 9, 0.398398), (0.0261117, 10, 0.348317)]
+    for lam0, nnz, f_cert in certified:
+        m = L0Regressor("L0L2", lam0, 0.01, algorithm=algorithm).fit(X, y)
+        assert m.support_.size == nnz
+        # certified values are given to 6 significant digits
+        assert m.objective_ <= f_cert + 1e-6
