@@ -119,7 +119,7 @@ class CoordinateDescent:
     solve.
     """
 
-    def __init__(self, problem, lam1, lam2, settings):
+    def __init__(self, problem, lam1, lam2, settings, *, unpenalised=None, forbidden=None):
         self.problem = problem
         self.design = problem.design
         self.lam1, self.lam2 = lam1, lam2
@@ -127,6 +127,10 @@ class CoordinateDescent:
         p = self.design.n_features
         self.penalised = np.arange(p) >= settings.n_excluded
         self.usable = ~self.design.constant
+        if unpenalised is not None:  # e.g. variables fixed to one in a branch-and-bound node
+            self.penalised[unpenalised] = False
+        if forbidden is not None:  # e.g. variables fixed to zero
+            self.usable[forbidden] = False
         self._gram = {}  # i -> X~' W x~_i, shared by the local searches of a path
         self.reset()
 
@@ -195,8 +199,8 @@ class CoordinateDescent:
             coords = self._sweep_set(gain, price)
             sweeps, ok = cd_sweeps(
                 *self.design.kernel_args(), self.r, self.wr, self.beta, coords,
-                lam0, self.lam1, self.lam2, self.problem.lower, self.problem.upper,
-                s.n_excluded, cap, s.max_iter, s.tol, s.atol, s.active_set_num)
+                price, self.lam1, self.lam2, self.problem.lower, self.problem.upper,
+                cap, s.max_iter, s.tol, s.atol, s.active_set_num)
             n_sweeps += sweeps
             converged &= ok
             self.g = self.design.gradient(self.wr)

@@ -125,6 +125,20 @@ class L0Regressor(_L0LinearBase):
         Move budget of the local search (per solve).
     screen_size : int, default=1000
         Most zero coordinates swept per active-set round.
+    gap_tol : float, default=1e-4
+        ``algorithm="BnB"``: stop once the relative gap between the incumbent and the
+        certified lower bound is at most this.
+    time_limit : float, default=None
+        ``algorithm="BnB"``: seconds; the best solution found is returned with its gap.
+    max_nodes : int, default=None
+        ``algorithm="BnB"``: node budget.
+    big_m : float, default=None
+        ``algorithm="BnB"``: box ``|b_j| <= big_m`` on the normalised scale.  ``None``
+        derives a certified bound from the incumbent (``sqrt((F - lambda_0) / gamma)``),
+        so the certificate holds for the unconstrained problem; a given value
+        certifies the box-constrained problem only.
+    verbose : bool, default=False
+        ``algorithm="BnB"``: print the branch-and-bound progress log.
 
     Attributes
     ----------
@@ -141,7 +155,12 @@ class L0Regressor(_L0LinearBase):
     n_swaps_ : int
         Swaps made by the local search.
     converged_ : bool
-        False when a solve stopped on ``max_iter``.
+        False when a solve stopped on ``max_iter`` (``"BnB"``: when not proven optimal).
+    lower_bound_, gap_, status_, termination_, n_nodes_, big_m_, bnb_time_
+        ``algorithm="BnB"`` only: certified lower bound on the optimal objective
+        (normalised scale), relative gap ``(objective_ - lower_bound_) / objective_``,
+        ``"optimal"``/``"feasible"``, why the search stopped, nodes relaxed, the big-M
+        used, seconds in branch and bound.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -154,15 +173,22 @@ class L0Regressor(_L0LinearBase):
 
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
+        "algorithm": [StrOptions(set(ALGORITHMS) | {"BnB"})],
         "lambda_0": [Interval(Real, 0, None, closed="left")],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "k": [Interval(Integral, 1, None, closed="left"), None],
+        "gap_tol": [Interval(Real, 0, None, closed="left")],
+        "time_limit": [Interval(Real, 0, None, closed="left"), None],
+        "max_nodes": [Interval(Integral, 1, None, closed="left"), None],
+        "big_m": [Interval(Real, 0, None, closed="neither"), None],
+        "verbose": ["boolean"],
     }
 
     def __init__(self, penalty="L0", lambda_0=0.01, gamma=0.0, *, algorithm="CDPSI", k=None,
                  max_support_size=None, fit_intercept=True, lower_bounds=None,
                  upper_bounds=None, exclude_first_k=0, max_iter=200, tol=1e-6,
-                 max_swaps=100, screen_size=1000):
+                 max_swaps=100, screen_size=1000, gap_tol=1e-4, time_limit=None,
+                 max_nodes=None, big_m=None, verbose=False):
         self.penalty = penalty
         self.lambda_0 = lambda_0
         self.gamma = gamma
@@ -177,6 +203,11 @@ class L0Regressor(_L0LinearBase):
         self.tol = tol
         self.max_swaps = max_swaps
         self.screen_size = screen_size
+        self.gap_tol = gap_tol
+        self.time_limit = time_limit
+        self.max_nodes = max_nodes
+        self.big_m = big_m
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -197,11 +228,59 @@ class L0Regressor(_L0LinearBase):
         problem = self._problem(X, y, sample_weight)
         settings = self._settings(X.shape[1])
         gamma = 0.0 if self.penalty == "L0" else self.gamma
+        if self.algorithm == "BnB":
+            self._check_bnb_options(gamma)
         point = fit_single(problem, PENALTIES[self.penalty], gamma, settings,
-                           lambda_0=self.lambda_0, k=self.k, algorithm=self.algorithm,
+                           lambda_0=self.lambda_0, k=self.k,
+                           algorithm="CDPSI" if self.algorithm == "BnB" else self.algorithm,
                            max_support_size=self.max_support_size)
+        if self.algorithm == "BnB" and not problem.degenerate:
+            point = self._certify(problem, settings, gamma, point)
         self._set_solution(problem, point)
         return self
+
+    def _check_bnb_options(self, gamma):
+        if self.penalty == "L0L1":
+            raise ValueError("algorithm='BnB' supports penalty 'L0' and 'L0L2', not 'L0L1'.")
+        if gamma == 0.0 and self.big_m is None:
+            raise ValueError("algorithm='BnB' needs gamma > 0 (penalty 'L0L2') for a certified "
+                             "big-M bound, or an explicit big_m.")
+        unsupported = {"k": self.k is not None,
+                       "max_support_size": self.max_support_size is not None,
+                       "lower_bounds": self.lower_bounds is not None,
+                       "upper_bounds": self.upper_bounds is not None,
+                       "exclude_first_k": self.exclude_first_k != 0}
+        bad = [name for name, used in unsupported.items() if used]
+        if bad:
+            raise ValueError(f"algorithm='BnB' does not support {', '.join(bad)} yet.")
+
+    def _certify(self, problem, settings, gamma, point):
+        """Branch and bound from the CDPSI solution; sets the certificate attributes."""
+        from ._solver import Point
+        from .mio.l0l2 import solve_exact
+
+        start = np.zeros(problem.design.n_features)
+        start[point.support] = point.values
+        beta, result, big_m = solve_exact(
+            problem, self.lambda_0, gamma, settings, start=start, big_m=self.big_m,
+            gap_tol=self.gap_tol, time_limit=self.time_limit, max_nodes=self.max_nodes,
+            verbose=self.verbose)
+        self.lower_bound_ = float(result.lower_bound)
+        self.gap_ = float(result.rel_gap)
+        self.status_ = result.status.value
+        self.termination_ = result.termination.value
+        self.n_nodes_ = int(result.n_nodes)
+        self.big_m_ = float(big_m)
+        self.bnb_time_ = float(result.time)
+        support = np.flatnonzero(beta)
+        converged = result.status.value == "optimal"
+        if not converged:
+            warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "
+                          f"relative gap of {result.rel_gap:.3g}; the solution is the best "
+                          "found.", ConvergenceWarning, stacklevel=3)
+        return Point(lambda_0=float(self.lambda_0), gamma=float(gamma), support=support,
+                     values=beta[support], objective=float(result.objective),
+                     converged=converged, n_sweeps=point.n_sweeps, n_swaps=point.n_swaps)
 
     def _set_solution(self, problem, point):
         values, intercept = problem.to_original(point.support, point.values)

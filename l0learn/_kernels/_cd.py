@@ -78,8 +78,8 @@ def coordinate_gain(c, lam1, lip, lo, hi):
 
 
 @njit(cache=True, nogil=True)
-def penalised_objective(r, wr, beta, lam0, lam1, lam2, n_excluded):
-    """``0.5 * sum(w r^2) + lam0 * #{j >= n_excluded: beta_j != 0} + lam1|b|_1 + lam2|b|^2``."""
+def penalised_objective(r, wr, beta, price, lam1, lam2):
+    """``0.5 * sum(w r^2) + sum_{beta_j != 0} price_j + lam1|b|_1 + lam2|b|^2``."""
     loss = 0.0
     for i in range(r.shape[0]):
         loss += r[i] * wr[i]
@@ -87,17 +87,18 @@ def penalised_objective(r, wr, beta, lam0, lam1, lam2, n_excluded):
     for j in range(beta.shape[0]):
         b = beta[j]
         if b != 0.0:
-            if j >= n_excluded:
-                pen += lam0
-            pen += lam1 * abs(b) + lam2 * b * b
+            pen += price[j] + lam1 * abs(b) + lam2 * b * b
     return 0.5 * loss + pen
 
 
 @njit(cache=True, nogil=True)
 def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta,
-              coords, lam0, lam1, lam2, lo, hi, n_excluded, max_support,
-              max_sweeps, rtol, atol, active_set_num):
+              coords, price, lam1, lam2, lo, hi, max_support, max_sweeps, rtol, atol,
+              active_set_num):
     """Cyclic coordinate descent over ``coords`` until the objective settles.
+
+    ``price[j]`` is coordinate ``j``'s L0 price (``lambda_0``, or 0 for coordinates
+    exempt from the L0 term).
 
     Once the support has been unchanged for ``active_set_num - 1`` sweeps, the
     sweeps run over the support only; convergence there is confirmed by one
@@ -111,7 +112,7 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
     for j in range(beta.shape[0]):
         if beta[j] != 0.0:
             nnz += 1
-    f_old = penalised_objective(r, wr, beta, lam0, lam1, lam2, n_excluded)
+    f_old = penalised_objective(r, wr, beta, price, lam1, lam2)
     stable = 0
     restricted = False
     for sweep in range(max_sweeps):
@@ -127,8 +128,7 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
                 continue
             g = inv_s[j] * column_dot(j, dense, data, indices, indptr, is_sparse, wr)
             t, gain = coordinate_gain(b_old + g, lam1, lip, lo[j], hi[j])
-            price = lam0 if j >= n_excluded else 0.0
-            if gain <= price:
+            if gain <= price[j]:
                 t = 0.0
             if t != b_old:
                 update_residual(j, t - b_old, dense, data, indices, indptr, is_sparse,
@@ -140,7 +140,7 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
                 elif t == 0.0:
                     nnz -= 1
                     support_changed = True
-        f = penalised_objective(r, wr, beta, lam0, lam1, lam2, n_excluded)
+        f = penalised_objective(r, wr, beta, price, lam1, lam2)
         if support_changed:
             stable = 0
         else:

@@ -1,0 +1,96 @@
+"""Coordinate descent for the perspective / big-M relaxation of L0L2 least squares.
+
+Node relaxation (unit-norm columns, see :mod:`l0learn.mio.l0l2`)::
+
+    min_b 0.5 ||y~ - X~ b||_W^2 + sum_{free} psi(b_j) + sum_{fixed one} (lam0 + lam2 b_j^2),
+    |b_j| <= M,  b_j = 0 for variables fixed to zero,
+
+with ``psi`` the convex envelope of ``lam0 [b != 0] + lam2 b^2`` on ``[-M, M]``.
+``kind[j]`` is 0 (fixed to zero: never touched), 1 (free) or 2 (fixed to one).
+"""
+
+import numpy as np
+from numba import njit
+
+from ._cd import column_dot, update_residual
+
+
+@njit(cache=True, nogil=True)
+def envelope_constants(lam0, lam2, big_m):
+    """``(ratio, threshold, perspective)`` of the relaxed penalty.
+
+    Perspective regime (``sqrt(lam0/lam2) <= M``): ``psi(b) = 2 sqrt(lam0 lam2)|b|``
+    up to ``|b| = ratio``, then ``lam0 + lam2 b^2``.  Big-M regime: ``psi(b) =
+    (lam0/M + lam2 M)|b|``.  ``threshold`` is the slope at zero.
+    """
+    ratio = np.sqrt(lam0 / lam2) if lam2 > 0.0 else np.inf
+    if ratio <= big_m:
+        return ratio, 2.0 * np.sqrt(lam0 * lam2), True
+    return ratio, lam0 / big_m + lam2 * big_m, False
+
+
+@njit(cache=True, nogil=True)
+def relaxed_penalty(b, kind, lam0, lam2, ratio, threshold, perspective):
+    a = abs(b)
+    if kind == 0 or a == 0.0:
+        return 0.0
+    if kind == 2:
+        return lam0 + lam2 * a * a
+    if perspective and a >= ratio:
+        return lam0 + lam2 * a * a
+    return threshold * a
+
+
+@njit(cache=True, nogil=True)
+def relaxed_coordinate(a, kind, lam2, big_m, ratio, threshold, perspective):
+    """Minimiser of ``0.5 t^2 - a t + penalty(t)`` over ``|t| <= M`` (unit-norm column)."""
+    s = 1.0 if a >= 0.0 else -1.0
+    x = abs(a)
+    if kind == 2:
+        return s * min(big_m, x / (1.0 + 2.0 * lam2))
+    if x <= threshold:
+        return 0.0
+    t = x - threshold
+    if perspective and t > ratio:
+        t = x / (1.0 + 2.0 * lam2)
+    return s * min(big_m, t)
+
+
+@njit(cache=True, nogil=True)
+def relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective):
+    val = 0.0
+    for i in range(r.shape[0]):
+        val += r[i] * wr[i]
+    val *= 0.5
+    for j in range(beta.shape[0]):
+        val += relaxed_penalty(beta[j], kind[j], lam0, lam2, ratio, threshold, perspective)
+    return val
+
+
+@njit(cache=True, nogil=True)
+def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta,
+                   coords, kind, lam0, lam2, big_m, max_sweeps, rtol):
+    """Cyclic CD over ``coords`` until the relative objective change is below ``rtol``.
+
+    Updates ``beta``, ``r``, ``wr`` in place; returns ``(n_sweeps, objective)``.
+    """
+    ratio, threshold, perspective = envelope_constants(lam0, lam2, big_m)
+    f_old = relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective)
+    f = f_old
+    for sweep in range(max_sweeps):
+        for idx in range(coords.shape[0]):
+            j = coords[idx]
+            if kind[j] == 0 or inv_s[j] == 0.0:
+                continue
+            b_old = beta[j]
+            a = b_old + inv_s[j] * column_dot(j, dense, data, indices, indptr, is_sparse, wr)
+            t = relaxed_coordinate(a, kind[j], lam2, big_m, ratio, threshold, perspective)
+            if t != b_old:
+                update_residual(j, t - b_old, dense, data, indices, indptr, is_sparse, mu,
+                                inv_s, w, r, wr)
+                beta[j] = t
+        f = relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective)
+        if abs(f_old - f) <= rtol * abs(f_old):
+            return sweep + 1, f
+        f_old = f
+    return max_sweeps, f

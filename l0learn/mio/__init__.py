@@ -1,0 +1,1 @@
+"""Mixed-integer problems of the estimators, as :class:`bnb.Problem` implementations."""

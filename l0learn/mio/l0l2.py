@@ -1,0 +1,192 @@
+"""Exact L0L2 least squares as a :class:`bnb.Problem`.
+
+Problem (normalised data, as in :mod:`l0learn._design`)::
+
+    F(b) = 0.5 ||y~ - X~ b||_W^2 + lambda_0 ||b||_0 + lambda_2 ||b||_2^2.
+
+**Mixed-integer form.**  With binaries ``z`` and a box ``|b_j| <= M z_j`` the node
+relaxation (``z`` in [0, 1], fixings of the node applied) minimises, coordinate
+by coordinate, to the convex envelope ``psi`` of ``lambda_0 [b != 0] +
+lambda_2 b^2`` on ``[-M, M]`` (perspective regime when ``sqrt(lambda_0/lambda_2) <=
+M``, big-M regime otherwise); see :mod:`l0learn._kernels._perspective`.
+
+**Lower bound from any residual.**  For any ``r``, with ``v = X~' W r``,
+
+    D(r) = r' W y~ - 0.5 r' W r - sum_{fixed one} phi*(v_j) - sum_{free} max(0, phi*(v_j)),
+    phi*(v) = v^2 / (4 lambda_2) - lambda_0             if |v| <= 2 M lambda_2,
+            = M |v| - lambda_2 M^2 - lambda_0           otherwise,
+
+is below the relaxation's optimum (Fenchel-Young on the loss, and
+``max(0, phi*)`` is the conjugate of ``lambda_0 [b != 0] + lambda_2 b^2 + I(|b| <= M)``,
+which equals the conjugate of its envelope).  So the bound is valid however
+early coordinate descent stops.
+
+**Certified big-M.**  Let ``U`` be the objective of any feasible ``b`` (the
+incumbent; at worst ``F(0)``).  Every ``b`` with ``F(b) < U`` and ``b_j != 0``
+has ``lambda_0 + lambda_2 b_j^2 <= F(b) < U`` (the loss is non-negative), hence
+``|b_j| < M(U) = sqrt((U - lambda_0) / lambda_2)``.  Restricting every node to
+``|b_j| <= M(U)`` therefore removes no solution better than the incumbent, so the
+bounds, and the final gap, hold for the unconstrained problem.  ``M`` shrinks as
+the incumbent improves; bounds computed earlier with a larger ``M`` stay valid.
+A user-given ``M`` gives a certificate for the box-constrained problem only.
+"""
+
+import numpy as np
+
+from bnb import Problem, Relaxation
+
+from .._kernels._perspective import envelope_constants, perspective_cd
+from .._solver import CoordinateDescent
+
+_MAX_ACTIVE_ROUNDS = 200
+
+
+def conjugate_fixed_one(v, lam0, lam2, big_m):
+    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M``."""
+    a = np.abs(v)
+    if lam2 == 0.0:
+        return big_m * a - lam0
+    return np.where(a <= 2.0 * big_m * lam2, a * a / (4.0 * lam2) - lam0,
+                    big_m * a - lam2 * big_m * big_m - lam0)
+
+
+def dual_bound(y_tilde, r, wr, grad, kind, lam0, lam2, big_m):
+    """The lower bound ``D(r)`` on the node relaxation (see the module docstring)."""
+    phi = conjugate_fixed_one(grad, lam0, lam2, big_m)
+    return float(wr @ y_tilde - 0.5 * (r @ wr) - phi[kind == 2].sum()
+                 - np.maximum(phi[kind == 1], 0.0).sum())
+
+
+class L0L2Problem(Problem):
+    """The branch-and-bound problem for one ``(lambda_0, lambda_2)``.
+
+    Parameters
+    ----------
+    problem : l0learn._solver.NormalisedProblem
+    lambda_0, lambda_2 : float
+    settings : l0learn._solver.Settings
+        Controls of the heuristic (CD + local search inside the tree).
+    big_m : float or None
+        ``None`` for the certified, incumbent-driven bound; else a fixed box (normalised scale).
+    rel_tol : float
+        Target relative primal-dual gap of each node relaxation.
+    """
+
+    integrality_tol = 1e-6
+
+    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-6):
+        if big_m is None and not lambda_2 > 0:
+            raise ValueError("a certified big-M needs lambda_2 > 0; give big_m explicitly.")
+        self.problem = problem
+        self.design = problem.design
+        self.lam0, self.lam2 = float(lambda_0), float(lambda_2)
+        self.settings = settings
+        self.user_m = big_m
+        self.rel_tol = rel_tol
+        p = self.design.n_features
+        self.usable = ~self.design.constant
+        # The empty model is feasible: F(0) = 0.5 ||y~||_W^2.
+        w, y = self.design.w, problem.y_tilde
+        self.upper = float(0.5 * (w * y) @ y)
+        self.best = np.zeros(p)
+        self._tried = set()
+
+    # -- incumbent and box -----------------------------------------------------
+    @property
+    def big_m(self):
+        if self.user_m is not None:
+            return float(self.user_m)
+        return float(np.sqrt(max(self.upper - self.lam0, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+
+    def objective(self, beta, r, wr):
+        nz = beta != 0.0
+        return float(0.5 * (r @ wr) + self.lam0 * np.count_nonzero(nz) + self.lam2 * beta @ beta)
+
+    def offer(self, value, beta):
+        if value < self.upper:
+            self.upper, self.best = value, beta.copy()
+
+    # -- bnb.Problem -------------------------------------------------------------
+    def relax(self, node):
+        p = self.design.n_features
+        kind = np.ones(p, dtype=np.int8)
+        kind[~self.usable] = 0
+        kind[node.fixed_zero] = 0
+        kind[node.fixed_one] = 2
+        big_m = self.big_m
+        beta = np.zeros(p) if node.warm_start is None else np.array(node.warm_start)
+        beta[kind == 0] = 0.0
+        np.clip(beta, -big_m, big_m, out=beta)
+        r = self.problem.y_tilde - self.design.predict_normalised(beta)
+        wr = self.design.w * r
+        ratio, threshold, perspective = envelope_constants(self.lam0, self.lam2, big_m)
+        rtol = 1e-8
+        grad = self.design.gradient(wr)
+        for _ in range(4):  # tighten until the node's primal-dual gap is small
+            for _ in range(_MAX_ACTIVE_ROUNDS):
+                near = (kind == 1) & (beta == 0.0) & (np.abs(grad) > 0.5 * threshold)
+                coords = np.flatnonzero((beta != 0.0) | (kind == 2) | near).astype(np.int64)
+                _, primal = perspective_cd(*self.design.kernel_args(), r, wr, beta, coords, kind,
+                                           self.lam0, self.lam2, big_m,
+                                           self.settings.max_iter * 5, rtol)
+                grad = self.design.gradient(wr)
+                violators = ((kind == 1) & (beta == 0.0)
+                             & (np.abs(grad) > threshold * (1 + 1e-9) + 1e-14))
+                if not violators.any():
+                    break
+            lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, self.lam0, self.lam2,
+                               big_m)
+            if primal - lower <= self.rel_tol * max(abs(primal), 1e-12):
+                break
+            rtol *= 1e-2
+        z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
+        z[kind == 2] = 1.0
+        z[kind == 0] = 0.0
+        value = self.objective(beta, r, wr)
+        relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
+                                warm_start=beta)
+        if self.is_integral(node, relaxation):
+            self.offer(value, beta)
+        return relaxation
+
+    def heuristic(self, node, relaxation):
+        """CD + local search from the relaxed solution, respecting the node's fixings."""
+        key = np.flatnonzero(relaxation.solution).tobytes()
+        if key in self._tried:
+            return None
+        self._tried.add(key)
+        cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
+                               unpenalised=node.fixed_one, forbidden=node.fixed_zero)
+        start = np.array(relaxation.solution)
+        start[node.fixed_zero] = 0.0
+        cd.set_state(start)
+        cd.solve(self.lam0, self.design.n_features)
+        cd.local_search(self.lam0, self.design.n_features)
+        value = self.objective(cd.beta, cd.r, cd.wr)
+        self.offer(value, cd.beta)
+        return value, cd.beta.copy()
+
+
+def solve_exact(problem, lambda_0, lambda_2, settings, *, start=None, big_m=None, gap_tol=1e-4,
+                time_limit=None, max_nodes=None, verbose=False, strategy="best-bound-dive"):
+    """Certified L0L2 solve: returns ``(beta, result, big_m_used)`` on the normalised scale.
+
+    ``start`` is a normalised coefficient vector (e.g. the CDPSI solution) used as
+    the first incumbent.
+    """
+    import bnb
+
+    mio = L0L2Problem(problem, lambda_0, lambda_2, settings, big_m=big_m)
+    incumbent = None
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        r = problem.y_tilde - problem.design.predict_normalised(start)
+        value = mio.objective(start, r, problem.design.w * r)
+        mio.offer(value, start)
+        incumbent = (value, start.copy())
+    result = bnb.solve(mio, strategy=strategy, gap_tol=gap_tol,
+                       time_limit=np.inf if time_limit is None else time_limit,
+                       node_limit=np.inf if max_nodes is None else max_nodes,
+                       incumbent=incumbent, verbose=verbose)
+    beta = mio.best if result.solution is None else result.solution
+    return np.asarray(beta, dtype=float), result, mio.big_m
