@@ -273,6 +273,11 @@ class L0Regressor(_L0LinearBase):
         self.big_m_ = float(big_m)
         self.bnb_time_ = float(result.time)
         support = np.flatnonzero(beta)
+        if self.big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
+            warnings.warn(f"A coefficient sits at the box |b| <= big_m={big_m:.4g}: the "
+                          "certificate holds for the box-constrained problem only; increase "
+                          "big_m or leave it None for a certified bound.", UserWarning,
+                          stacklevel=3)
         converged = result.status.value == "optimal"
         if not converged:
             warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "

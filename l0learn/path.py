@@ -9,11 +9,12 @@ from joblib import Parallel, delayed
 
 from ._design import warn_degenerate_columns
 from ._penalties import PENALTIES
-from ._solver import NormalisedProblem, Settings, compute_path
+from ._solver import NormalisedProblem, Point, Settings, compute_path
 from ._validation import (check_bound_pair, check_bounds, check_count, check_design,
                           check_lambda_grid, check_target, check_weights)
 
 ALGORITHMS = ("CD", "CDPSI")
+PATH_ALGORITHMS = ALGORITHMS + ("BnB",)
 
 
 @dataclass
@@ -35,6 +36,9 @@ class RegularizationPath:
     coef : scipy.sparse.csc_matrix of shape (n_features, n_points)
     intercept : ndarray of shape (n_points,)
     n_sweeps, n_swaps : ndarray of shape (n_points,)
+    lower_bound, gap, n_nodes : ndarray of shape (n_points,) or None
+        ``algorithm="BnB"``: certified lower bound (normalised objective), relative
+        gap and branch-and-bound nodes of each point.
     """
 
     lambda_0: np.ndarray
@@ -46,6 +50,9 @@ class RegularizationPath:
     intercept: np.ndarray
     n_sweeps: np.ndarray
     n_swaps: np.ndarray
+    lower_bound: np.ndarray = None
+    gap: np.ndarray = None
+    n_nodes: np.ndarray = None
 
     def __len__(self):
         return self.lambda_0.shape[0]
@@ -57,12 +64,18 @@ class RegularizationPath:
         return self.gamma[np.sort(first)]
 
     def to_frame(self):
-        """One row per solution: lambda_0, gamma, support size, objective, converged, intercept."""
-        return pd.DataFrame({
+        """One row per solution: lambda_0, gamma, support size, objective, converged, intercept
+        (and lower bound, gap, nodes for an exact path)."""
+        frame = pd.DataFrame({
             "lambda_0": self.lambda_0, "gamma": self.gamma,
             "support_size": self.support_size, "objective": self.objective,
             "converged": self.converged, "intercept": self.intercept,
         })
+        if self.lower_bound is not None:
+            frame["lower_bound"] = self.lower_bound
+            frame["gap"] = self.gap
+            frame["n_nodes"] = self.n_nodes
+        return frame
 
     def predict(self, X):
         """Predictions of every solution: an array of shape (n_samples, n_points)."""
@@ -148,7 +161,7 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
             max_support_size=100, fit_intercept=True, sample_weight=None,
             lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
             tol=1e-6, atol=1e-9, screen_size=1000, active_set_num=3, max_swaps=100,
-            scale_down_factor=0.8):
+            scale_down_factor=0.8, gap_tol=1e-4, time_limit=None):
     """Solve L0-penalised least squares along a lambda_0 grid (and a gamma grid).
 
     .. math::
@@ -169,8 +182,10 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         ``gamma_max`` and ``gamma_min``.
     num_gamma : int, default=1
     gamma_max, gamma_min : float, default=10.0, 1e-4
-    algorithm : {"CD", "CDPSI"}, default="CD"
-        Coordinate descent, or coordinate descent followed by single-swap local search.
+    algorithm : {"CD", "CDPSI", "BnB"}, default="CD"
+        Coordinate descent; coordinate descent followed by local search; or the
+        CDPSI path with every point then solved exactly by branch and bound
+        (``"L0L2"`` with ``gamma > 0``; certified big-M), L0BnB's ``fit_path``.
     lambda_grid : sequence of float or list of sequences, default=None
         Strictly decreasing lambda_0 values (one sequence per gamma); ``None`` builds
         L0Learn's automatic grid.
@@ -186,13 +201,17 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         The first ``k`` coefficients carry no L0 penalty.
     max_iter, tol, atol, screen_size, active_set_num, max_swaps, scale_down_factor
         Solver controls with L0Learn's meaning and defaults.
+    gap_tol, time_limit : float, default=1e-4, None
+        ``algorithm="BnB"``: relative gap and seconds per point.
 
     Returns
     -------
     path : RegularizationPath
     """
-    algorithm = check_choice(algorithm, "algorithm", ALGORITHMS)
+    algorithm = check_choice(algorithm, "algorithm", PATH_ALGORITHMS)
     penalty = check_choice(penalty, "penalty", PENALTIES)
+    if algorithm == "BnB" and (penalty != "L0L2" or gamma is None or np.any(np.asarray(gamma) <= 0)):
+        raise ValueError("algorithm='BnB' paths need penalty='L0L2' and gamma > 0.")
     X = check_design(X)
     y = check_target(y, X.shape[0])
     problem = make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds)
@@ -206,10 +225,37 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     if grids is None:
         check_count(num_lambda, "num_lambda", minimum=1, allow_none=False)
     points, _ = paths_over_gammas(problem, penalty, gammas, grids, settings,
-                                  algorithm=algorithm, num_lambda=num_lambda,
-                                  max_support_size=max_support_size,
+                                  algorithm="CDPSI" if algorithm == "BnB" else algorithm,
+                                  num_lambda=num_lambda, max_support_size=max_support_size,
                                   scale_down_factor=scale_down_factor)
-    return assemble_path(problem, points)
+    if algorithm != "BnB":
+        return assemble_path(problem, points)
+    return _certify_path(problem, points, settings, gap_tol, time_limit)
+
+
+def _certify_path(problem, points, settings, gap_tol, time_limit):
+    """Solve every point of a CDPSI path exactly, each from its CDPSI solution."""
+    from .mio.l0l2 import solve_exact
+
+    exact, lower, gap, nodes = [], [], [], []
+    p = problem.design.n_features
+    for pt in points:
+        start = np.zeros(p)
+        start[pt.support] = pt.values
+        beta, result, _ = solve_exact(problem, pt.lambda_0, pt.gamma, settings, start=start,
+                                      gap_tol=gap_tol, time_limit=time_limit)
+        support = np.flatnonzero(beta)
+        exact.append(Point(lambda_0=pt.lambda_0, gamma=pt.gamma, support=support,
+                           values=beta[support], objective=float(result.objective),
+                           converged=result.status.value == "optimal", n_sweeps=pt.n_sweeps,
+                           n_swaps=pt.n_swaps))
+        lower.append(result.lower_bound)
+        gap.append(result.rel_gap)
+        nodes.append(result.n_nodes)
+    path = assemble_path(problem, exact)
+    path.lower_bound, path.gap = np.array(lower), np.array(gap)
+    path.n_nodes = np.array(nodes, dtype=int)
+    return path
 
 
 def paths_over_gammas(problem, penalty, gammas, grids, settings, *, algorithm, num_lambda=100,

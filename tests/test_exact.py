@@ -159,3 +159,23 @@ def test_bnb_option_errors():
         L0Regressor("L0", 0.01, algorithm="BnB").fit(X, y)
     with pytest.raises(ValueError, match="does not support lower_bounds"):
         L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB", lower_bounds=-1.0).fit(X, y)
+
+
+def test_exact_path_points_equal_enumeration():
+    from l0learn import l0_path
+    X, y, _ = small(8, p=11)
+    Xn, yn, norm, scale = normalise(X, y)
+    path = l0_path(X, y, penalty="L0L2", gamma=0.01, algorithm="BnB", max_support_size=8,
+                   gap_tol=1e-6)
+    frame = path.to_frame()
+    assert {"lower_bound", "gap", "n_nodes"} <= set(frame.columns) and len(frame) >= 4
+    for i in range(len(path)):
+        f_opt, _ = best_subset(Xn, yn, path.lambda_0[i], 0.01)
+        assert path.lower_bound[i] <= f_opt + 1e-9
+        assert path.objective[i] == pytest.approx(f_opt, rel=1e-6)
+
+
+def test_user_box_at_the_solution_warns():
+    X, y, _ = small(1)
+    with pytest.warns(UserWarning, match="sits at the box"):
+        L0Regressor("L0L2", 0.005, 0.01, algorithm="BnB", big_m=0.05).fit(X, y)

@@ -74,7 +74,7 @@ class L0L2Problem(Problem):
 
     integrality_tol = 1e-6
 
-    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-6):
+    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-5):
         if big_m is None and not lambda_2 > 0:
             raise ValueError("a certified big-M needs lambda_2 > 0; give big_m explicitly.")
         self.problem = problem
@@ -124,8 +124,8 @@ class L0L2Problem(Problem):
         grad = self.design.gradient(wr)
         for _ in range(4):  # tighten until the node's primal-dual gap is small
             for _ in range(_MAX_ACTIVE_ROUNDS):
-                near = (kind == 1) & (beta == 0.0) & (np.abs(grad) > 0.5 * threshold)
-                coords = np.flatnonzero((beta != 0.0) | (kind == 2) | near).astype(np.int64)
+                entering = (kind == 1) & (beta == 0.0) & (np.abs(grad) > threshold)
+                coords = np.flatnonzero((beta != 0.0) | (kind == 2) | entering).astype(np.int64)
                 _, primal = perspective_cd(*self.design.kernel_args(), r, wr, beta, coords, kind,
                                            self.lam0, self.lam2, big_m,
                                            self.settings.max_iter * 5, rtol)
