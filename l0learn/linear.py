@@ -245,8 +245,9 @@ class L0Regressor(_L0LinearBase):
         if gamma == 0.0 and self.big_m is None:
             raise ValueError("algorithm='BnB' needs gamma > 0 (penalty 'L0L2') for a certified "
                              "big-M bound, or an explicit big_m.")
-        unsupported = {"k": self.k is not None,
-                       "max_support_size": self.max_support_size is not None,
+        if self.k is not None and self.penalty != "L0L2":
+            raise ValueError("algorithm='BnB' with k needs penalty 'L0L2' (gamma > 0).")
+        unsupported = {"max_support_size": self.max_support_size is not None,
                        "lower_bounds": self.lower_bounds is not None,
                        "upper_bounds": self.upper_bounds is not None,
                        "exclude_first_k": self.exclude_first_k != 0}
@@ -262,7 +263,7 @@ class L0Regressor(_L0LinearBase):
         start = np.zeros(problem.design.n_features)
         start[point.support] = point.values
         beta, result, big_m = solve_exact(
-            problem, self.lambda_0, gamma, settings, start=start, big_m=self.big_m,
+            problem, self.lambda_0, gamma, settings, k=self.k, start=start, big_m=self.big_m,
             gap_tol=self.gap_tol, time_limit=self.time_limit, max_nodes=self.max_nodes,
             verbose=self.verbose)
         self.lower_bound_ = float(result.lower_bound)
@@ -283,7 +284,8 @@ class L0Regressor(_L0LinearBase):
             warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "
                           f"relative gap of {result.rel_gap:.3g}; the solution is the best "
                           "found.", ConvergenceWarning, stacklevel=3)
-        return Point(lambda_0=float(self.lambda_0), gamma=float(gamma), support=support,
+        return Point(lambda_0=0.0 if self.k is not None else float(self.lambda_0),
+                     gamma=float(gamma), support=support,
                      values=beta[support], objective=float(result.objective),
                      converged=converged, n_sweeps=point.n_sweeps, n_swaps=point.n_swaps)
 

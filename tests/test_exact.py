@@ -34,7 +34,7 @@ def test_bnb_equals_enumeration(seed, lam0, lam2):
     m = L0Regressor("L0L2", lam0, lam2, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     assert m.status_ == "optimal"
     assert m.lower_bound_ <= f_opt + 1e-9
-    assert f_opt <= m.objective_ <= f_opt * (1 + 1e-6)
+    assert f_opt - 1e-12 <= m.objective_ <= f_opt * (1 + 1e-6)
     b = to_normalised_coef(m.coef_, norm, scale)
     f = 0.5 * np.sum((yn - Xn @ b) ** 2) + lam0 * np.count_nonzero(b) + lam2 * b @ b
     assert f == pytest.approx(m.objective_, rel=1e-9)
@@ -179,3 +179,30 @@ def test_user_box_at_the_solution_warns():
     X, y, _ = small(1)
     with pytest.warns(UserWarning, match="sits at the box"):
         L0Regressor("L0L2", 0.005, 0.01, algorithm="BnB", big_m=0.05).fit(X, y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_cardinality_form_equals_enumeration(seed, k):
+    X, y, _ = small(seed + 20, p=12, k=5)
+    Xn, yn, norm, scale = normalise(X, y)
+    f_opt, _ = best_subset(Xn, yn, 0.0, 0.02, k=k)
+    m = L0Regressor("L0L2", gamma=0.02, k=k, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    assert m.status_ == "optimal" and m.support_.size <= k
+    assert m.lower_bound_ <= f_opt + 1e-9
+    assert f_opt - 1e-12 <= m.objective_ <= f_opt * (1 + 1e-6)
+    b = to_normalised_coef(m.coef_, norm, scale)
+    assert m.objective_ == pytest.approx(0.5 * np.sum((yn - Xn @ b) ** 2) + 0.02 * b @ b,
+                                         rel=1e-9)
+
+
+def test_cardinality_lagrangian_bound_is_valid_at_every_price():
+    from l0learn.mio.l0l2 import CardinalityL0L2Problem
+    X, y, _ = small(30, p=10, k=4)
+    Xn, yn, _, _ = normalise(X, y)
+    f_opt, _ = best_subset(Xn, yn, 0.0, 0.05, k=3)
+    mio = CardinalityL0L2Problem(normalised_problem(X, y), 3, 0.05, Settings())
+    kind = mio.node_kinds(Node())
+    for mu in np.linspace(0.0, 0.5, 11):
+        *_, lower, _ = mio.solve_relaxation(kind, None, mu, mio.big_m)
+        assert lower - 3 * mu <= f_opt + 1e-9

@@ -107,19 +107,27 @@ class L0L2Problem(Problem):
             self.upper, self.best = value, beta.copy()
 
     # -- bnb.Problem -------------------------------------------------------------
-    def relax(self, node):
-        p = self.design.n_features
-        kind = np.ones(p, dtype=np.int8)
+    def node_kinds(self, node):
+        """0 = fixed to zero (or a constant column), 1 = free, 2 = fixed to one."""
+        kind = np.ones(self.design.n_features, dtype=np.int8)
         kind[~self.usable] = 0
         kind[node.fixed_zero] = 0
         kind[node.fixed_one] = 2
-        big_m = self.big_m
-        beta = np.zeros(p) if node.warm_start is None else np.array(node.warm_start)
+        return kind
+
+    def solve_relaxation(self, kind, start, lam0, big_m):
+        """Active-set CD on the node relaxation with L0 price ``lam0``.
+
+        Returns ``(beta, r, wr, primal, lower, z)``: the relaxed solution and its
+        residuals, the relaxation's value, the dual bound and the relaxed binaries.
+        """
+        p = self.design.n_features
+        beta = np.zeros(p) if start is None else np.array(start)
         beta[kind == 0] = 0.0
         np.clip(beta, -big_m, big_m, out=beta)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
-        ratio, threshold, perspective = envelope_constants(self.lam0, self.lam2, big_m)
+        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
         rtol = 1e-8
         grad = self.design.gradient(wr)
         for _ in range(4):  # tighten until the node's primal-dual gap is small
@@ -127,21 +135,29 @@ class L0L2Problem(Problem):
                 entering = (kind == 1) & (beta == 0.0) & (np.abs(grad) > threshold)
                 coords = np.flatnonzero((beta != 0.0) | (kind == 2) | entering).astype(np.int64)
                 _, primal = perspective_cd(*self.design.kernel_args(), r, wr, beta, coords, kind,
-                                           self.lam0, self.lam2, big_m,
+                                           lam0, self.lam2, big_m,
                                            self.settings.max_iter * 5, rtol)
                 grad = self.design.gradient(wr)
                 violators = ((kind == 1) & (beta == 0.0)
                              & (np.abs(grad) > threshold * (1 + 1e-9) + 1e-14))
                 if not violators.any():
                     break
-            lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, self.lam0, self.lam2,
-                               big_m)
+            lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
             if primal - lower <= self.rel_tol * max(abs(primal), 1e-12):
                 break
             rtol *= 1e-2
-        z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
+        if lam0 > 0.0:
+            z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
+        else:  # no L0 price: any nonzero is a whole variable
+            z = (beta != 0.0).astype(float)
         z[kind == 2] = 1.0
         z[kind == 0] = 0.0
+        return beta, r, wr, primal, lower, z
+
+    def relax(self, node):
+        kind = self.node_kinds(node)
+        beta, r, wr, _, lower, z = self.solve_relaxation(kind, node.warm_start, self.lam0,
+                                                         self.big_m)
         value = self.objective(beta, r, wr)
         relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
                                 warm_start=beta)
@@ -167,16 +183,115 @@ class L0L2Problem(Problem):
         return value, cd.beta.copy()
 
 
-def solve_exact(problem, lambda_0, lambda_2, settings, *, start=None, big_m=None, gap_tol=1e-4,
-                time_limit=None, max_nodes=None, verbose=False, strategy="best-bound-dive"):
+class CardinalityL0L2Problem(L0L2Problem):
+    """``min 0.5 ||y~ - X~ b||_W^2 + lambda_2 ||b||^2  s.t.  ||b||_0 <= k`` by branch and bound.
+
+    **Bound.**  For any ``mu >= 0`` and any feasible ``b`` (at most ``k`` nonzeros),
+    ``f(b) >= f(b) + mu (||b||_0 - k)``, and the right side is the L0L2 objective at
+    ``lambda_0 = mu`` minus ``mu k``.  So the L0L2 node bound at price ``mu`` minus
+    ``mu k`` is a valid bound for the cardinality form (Lagrangian duality); each node
+    maximises it over ``mu`` by golden-section search (the dual function is concave).
+
+    **Certified big-M.**  ``lambda_2 b_j^2 <= f(b) < U`` for any ``b`` better than the
+    incumbent, so ``M = sqrt(U / lambda_2)``.
+    """
+
+    def __init__(self, problem, k, lambda_2, settings, *, big_m=None, rel_tol=1e-5,
+                 n_price_evaluations=12):
+        super().__init__(problem, 0.0, lambda_2, settings, big_m=big_m, rel_tol=rel_tol)
+        self.k = int(k)
+        self.n_price_evaluations = n_price_evaluations
+
+    @property
+    def big_m(self):
+        if self.user_m is not None:
+            return float(self.user_m)
+        return float(np.sqrt(max(self.upper, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+
+    def objective(self, beta, r, wr):
+        return float(0.5 * (r @ wr) + self.lam2 * beta @ beta)
+
+    def relax(self, node):
+        if node.fixed_one.size > self.k:
+            return Relaxation(lower_bound=np.inf)
+        kind = self.node_kinds(node)
+        big_m = self.big_m
+        best = None
+        start = node.warm_start
+
+        def bound_at(mu):
+            nonlocal best, start
+            beta, r, wr, _, lower, z = self.solve_relaxation(kind, start, mu, big_m)
+            start = beta
+            value = lower - mu * self.k
+            if best is None or value > best[0]:
+                best = (value, beta, r, wr, z, mu)
+            return value
+
+        # Golden-section search for the best price on [0, mu_hi]; at mu_hi = f(0)
+        # the relaxation is (nearly) empty and the bound falls with mu.
+        lo, hi = 0.0, max(self.upper, 1e-12)
+        golden = (np.sqrt(5.0) - 1.0) / 2.0
+        a, b = hi - golden * (hi - lo), lo + golden * (hi - lo)
+        fa, fb = bound_at(a), bound_at(b)
+        bound_at(0.0)
+        for _ in range(self.n_price_evaluations):
+            if fa >= fb:
+                hi, b, fb = b, a, fa
+                a = hi - golden * (hi - lo)
+                fa = bound_at(a)
+            else:
+                lo, a, fa = a, b, fb
+                b = lo + golden * (hi - lo)
+                fb = bound_at(b)
+        lower, beta, r, wr, z, _ = best
+        value = self.objective(beta, r, wr)
+        relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
+                                warm_start=beta)
+        if self.is_integral(node, relaxation):
+            self.offer(value, beta)
+        return relaxation
+
+    def is_integral(self, node, relaxation):
+        return (super().is_integral(node, relaxation)
+                and np.count_nonzero(relaxation.solution) <= self.k)
+
+    def heuristic(self, node, relaxation):
+        """The best ``k``-sparse model CD + local search finds from the relaxed solution."""
+        key = np.flatnonzero(relaxation.solution).tobytes()
+        if key in self._tried:
+            return None
+        self._tried.add(key)
+        cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
+                               forbidden=node.fixed_zero)
+        start = np.array(relaxation.solution)
+        start[node.fixed_zero] = 0.0
+        keep = np.argsort(-np.abs(start))[:self.k]  # the k largest relaxed coefficients
+        trimmed = np.zeros_like(start)
+        trimmed[keep] = start[keep]
+        cd.set_state(trimmed)
+        cd.solve(0.0, self.k)
+        cd.local_search(0.0, self.k)
+        value = self.objective(cd.beta, cd.r, cd.wr)
+        self.offer(value, cd.beta)
+        return value, cd.beta.copy()
+
+
+def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
+                gap_tol=1e-4, time_limit=None, max_nodes=None, verbose=False,
+                strategy="best-bound-dive"):
     """Certified L0L2 solve: returns ``(beta, result, big_m_used)`` on the normalised scale.
 
+    With ``k`` the cardinality-constrained form is solved (``lambda_0`` unused).
     ``start`` is a normalised coefficient vector (e.g. the CDPSI solution) used as
     the first incumbent.
     """
     import bnb
 
-    mio = L0L2Problem(problem, lambda_0, lambda_2, settings, big_m=big_m)
+    if k is None:
+        mio = L0L2Problem(problem, lambda_0, lambda_2, settings, big_m=big_m)
+    else:
+        mio = CardinalityL0L2Problem(problem, k, lambda_2, settings, big_m=big_m)
     incumbent = None
     if start is not None:
         start = np.asarray(start, dtype=float)
