@@ -158,6 +158,10 @@ class L0L2Problem(Problem):
         kind = self.node_kinds(node)
         beta, r, wr, _, lower, z = self.solve_relaxation(kind, node.warm_start, self.lam0,
                                                          self.big_m)
+        return self._relaxation(node, beta, r, wr, lower, z)
+
+    def _relaxation(self, node, beta, r, wr, lower, z):
+        """Package a relaxed solution; an integral one is also a new incumbent candidate."""
         value = self.objective(beta, r, wr)
         relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
                                 warm_start=beta)
@@ -165,22 +169,26 @@ class L0L2Problem(Problem):
             self.offer(value, beta)
         return relaxation
 
-    def heuristic(self, node, relaxation):
-        """CD + local search from the relaxed solution, respecting the node's fixings."""
-        key = np.flatnonzero(relaxation.solution).tobytes()
+    def _local_search_from(self, node, start, cap):
+        """CD + local search from ``start`` under the node's fixings (once per support)."""
+        key = np.flatnonzero(start).tobytes()
         if key in self._tried:
             return None
         self._tried.add(key)
         cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
                                unpenalised=node.fixed_one, forbidden=node.fixed_zero)
-        start = np.array(relaxation.solution)
+        start = np.array(start)
         start[node.fixed_zero] = 0.0
         cd.set_state(start)
-        cd.solve(self.lam0, self.design.n_features)
-        cd.local_search(self.lam0, self.design.n_features)
+        cd.solve(self.lam0, cap)
+        cd.local_search(self.lam0, cap)
         value = self.objective(cd.beta, cd.r, cd.wr)
         self.offer(value, cd.beta)
         return value, cd.beta.copy()
+
+    def heuristic(self, node, relaxation):
+        """CD + local search from the relaxed solution, respecting the node's fixings."""
+        return self._local_search_from(node, relaxation.solution, self.design.n_features)
 
 
 class CardinalityL0L2Problem(L0L2Problem):
@@ -245,12 +253,7 @@ class CardinalityL0L2Problem(L0L2Problem):
                 b = lo + golden * (hi - lo)
                 fb = bound_at(b)
         lower, beta, r, wr, z, _ = best
-        value = self.objective(beta, r, wr)
-        relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
-                                warm_start=beta)
-        if self.is_integral(node, relaxation):
-            self.offer(value, beta)
-        return relaxation
+        return self._relaxation(node, beta, r, wr, lower, z)
 
     def is_integral(self, node, relaxation):
         return (super().is_integral(node, relaxation)
@@ -258,23 +261,12 @@ class CardinalityL0L2Problem(L0L2Problem):
 
     def heuristic(self, node, relaxation):
         """The best ``k``-sparse model CD + local search finds from the relaxed solution."""
-        key = np.flatnonzero(relaxation.solution).tobytes()
-        if key in self._tried:
-            return None
-        self._tried.add(key)
-        cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
-                               forbidden=node.fixed_zero)
         start = np.array(relaxation.solution)
         start[node.fixed_zero] = 0.0
         keep = np.argsort(-np.abs(start))[:self.k]  # the k largest relaxed coefficients
         trimmed = np.zeros_like(start)
         trimmed[keep] = start[keep]
-        cd.set_state(trimmed)
-        cd.solve(0.0, self.k)
-        cd.local_search(0.0, self.k)
-        value = self.objective(cd.beta, cd.r, cd.wr)
-        self.offer(value, cd.beta)
-        return value, cd.beta.copy()
+        return self._local_search_from(node, trimmed, self.k)
 
 
 def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
