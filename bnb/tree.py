@@ -117,9 +117,11 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         node.bound = max(node.bound, relaxation.lower_bound)
         if node.bound == np.inf:  # infeasible node
             return
-        found = problem.heuristic(node, relaxation)
-        if found is not None:
-            offer(*found)
+        if not can_prune(node.bound, upper, gap_tol, abs_gap_tol):
+            # Nodes about to be pruned cannot lead to a better solution: no heuristic there.
+            found = problem.heuristic(node, relaxation)
+            if found is not None:
+                offer(*found)
         if problem.is_integral(node, relaxation):
             offer(relaxation.objective, relaxation.solution)
             retire()

@@ -187,8 +187,13 @@ class L0L2Problem(Problem):
         return value, cd.beta.copy()
 
     def heuristic(self, node, relaxation):
-        """CD + local search from the relaxed solution, respecting the node's fixings."""
-        return self._local_search_from(node, relaxation.solution, self.design.n_features)
+        """CD + local search from the rounded relaxed solution, respecting the node's fixings.
+
+        Rounding (keep the coefficients whose relaxed binary is at least 1/2) makes
+        nearby nodes share a start, and each start is searched once.
+        """
+        start = np.where(relaxation.values >= 0.5, relaxation.solution, 0.0)
+        return self._local_search_from(node, start, self.design.n_features)
 
 
 class CardinalityL0L2Problem(L0L2Problem):
