@@ -1,10 +1,12 @@
-"""Exact L0L2 regression: ours (certified big-M) vs Gurobi on the big-M MIP, one run.
+"""Exact L0L2 regression: ours (certified big-M) vs Gurobi (big-M MIP) and SCIP
+(perspective MIP), one run.
 
     python benchmarks/bench_exact_mip.py [--peer-python PATH] [--sizes 50,100,200,500]
 
 Data: n = 500, k = 10, SNR 5 (``make_sparse_regression``, seed 1), lambda_2 = 0.01 on the
 normalised scale, lambda_0 = the CDPSI path's value giving 10 nonzeros; gap_tol 1e-4.
-Gurobi's pip licence takes about 200 variables, so it runs up to p = 100 (2p variables).
+Gurobi's pip licence takes about 200 variables, so it runs up to p = 100 (2p variables);
+SCIP runs up to p = 200 (``--scip-max-p``) under the same time limit.
 """
 
 import argparse
@@ -30,6 +32,7 @@ def main():
     ap.add_argument("--peer-python", default=str(HERE / ".venv-peer" / "bin" / "python"))
     ap.add_argument("--sizes", default="50,100,200,500")
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--scip-max-p", type=int, default=200)
     args = ap.parse_args()
     lam2 = 0.01
     with warnings.catch_warnings():
@@ -48,24 +51,26 @@ def main():
         ours = time.perf_counter() - t
         print(f"{p:>5} {lam0:>10.6f} {'ours':<10}{ours:9.2f}{m.n_nodes_:9d}{m.objective_:14.8f}"
               f"{m.gap_:10.2e}  (certified M {m.big_m_:.3g})")
-        if 2 * p > 200:
-            continue
         Xn, yn, _, _ = normalise(X, y)
-        with tempfile.TemporaryDirectory() as tmp:
-            data, cfg, out = Path(tmp) / "d.npz", Path(tmp) / "c.json", Path(tmp) / "o.json"
-            np.savez(data, Xn=Xn, yn=yn)
-            cfg.write_text(json.dumps(dict(lambda_0=lam0, lambda_2=lam2, gap_tol=1e-4,
-                                           time_limit=args.time_limit)))
-            proc = subprocess.run([args.peer_python, str(HERE / "compare" / "peer_gurobi.py"),
-                                   str(data), str(cfg), str(out)], cwd=HERE / "compare",
-                                  capture_output=True, text=True)
-            if proc.returncode:
-                print(f"{p:>5} gurobi failed: {proc.stderr[-300:]}")
+        for name, script, fits in (("gurobi", "peer_gurobi.py", 2 * p <= 200),
+                                   ("scip", "peer_scip.py", p <= args.scip_max_p)):
+            if not fits:
                 continue
-            g = json.loads(out.read_text())
-        print(f"{p:>5} {lam0:>10.6f} {'gurobi':<10}{g['time']:9.2f}{g['nodes']:9d}"
-              f"{g['objective']:14.8f}{g['gap']:10.2e}  (M {g['M']:.3g}; ratio ours/gurobi "
-              f"{ours / g['time']:.2f})")
+            with tempfile.TemporaryDirectory() as tmp:
+                data, cfg, out = Path(tmp) / "d.npz", Path(tmp) / "c.json", Path(tmp) / "o.json"
+                np.savez(data, Xn=Xn, yn=yn)
+                cfg.write_text(json.dumps(dict(lambda_0=lam0, lambda_2=lam2, gap_tol=1e-4,
+                                               time_limit=args.time_limit)))
+                proc = subprocess.run([args.peer_python, str(HERE / "compare" / script),
+                                       str(data), str(cfg), str(out)], cwd=HERE / "compare",
+                                      capture_output=True, text=True)
+                if proc.returncode:
+                    print(f"{p:>5} {name} failed: {proc.stderr[-300:]}")
+                    continue
+                g = json.loads(out.read_text())
+            obj = np.nan if g["objective"] is None else g["objective"]
+            print(f"{p:>5} {lam0:>10.6f} {name:<10}{g['time']:9.2f}{g['nodes']:9d}"
+                  f"{obj:14.8f}{g['gap']:10.2e}  (ratio ours/{name} {ours / g['time']:.2f})")
 
 
 if __name__ == "__main__":

@@ -94,3 +94,60 @@ def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr,
             return sweep + 1, f
         f_old = f
     return max_sweeps, f
+
+
+@njit(cache=True, nogil=True)
+def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, big_m, max_sweeps, rel_tol):
+    """Solve a node relaxation in covariance form (small ``p``), in one call.
+
+    ``gram = X~' W X~`` (unit diagonal), ``xty = X~' W y~``, ``yty = y~' W y~``.  The
+    gradient ``g = xty - gram @ beta`` is kept up to date (O(p) per coordinate move),
+    and the squared residual is ``yty - xty'beta - beta'g``.  Tightens the CD
+    tolerance until the primal-dual gap is below ``rel_tol`` (at most 4 times).
+    Updates ``beta`` in place; returns ``(grad, primal, lower)``.
+    """
+    p = beta.shape[0]
+    ratio, threshold, perspective = envelope_constants(lam0, lam2, big_m)
+    grad = xty - gram @ beta
+    rtol = 1e-8
+    primal = lower = 0.0
+    for _ in range(4):
+        f_old = np.inf
+        for sweep in range(max_sweeps):
+            for j in range(p):
+                if kind[j] == 0:
+                    continue
+                b_old = beta[j]
+                t = relaxed_coordinate(b_old + grad[j], kind[j], lam2, big_m, ratio, threshold,
+                                       perspective)
+                if t != b_old:
+                    step = t - b_old
+                    for i in range(p):
+                        grad[i] -= step * gram[i, j]
+                    beta[j] = t
+            rss = yty - xty @ beta - beta @ grad
+            f = 0.5 * rss
+            for j in range(p):
+                f += relaxed_penalty(beta[j], kind[j], lam0, lam2, ratio, threshold, perspective)
+            if abs(f_old - f) <= rtol * abs(f):
+                break
+            f_old = f
+        primal = f
+        # Dual bound D(r) = r'Wy - 0.5 r'Wr - conjugates (see l0learn.mio.l0l2).
+        lower = (yty - xty @ beta) - 0.5 * rss
+        for j in range(p):
+            if kind[j] == 0:
+                continue
+            a = abs(grad[j])
+            if lam2 == 0.0:
+                phi = big_m * a - lam0
+            elif a <= 2.0 * big_m * lam2:
+                phi = a * a / (4.0 * lam2) - lam0
+            else:
+                phi = big_m * a - lam2 * big_m * big_m - lam0
+            if kind[j] == 2 or phi > 0.0:
+                lower -= phi
+        if primal - lower <= rel_tol * max(abs(primal), 1e-12):
+            break
+        rtol *= 1e-2
+    return grad, primal, lower

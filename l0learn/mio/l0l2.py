@@ -35,10 +35,13 @@ import numpy as np
 
 from bnb import Problem, Relaxation
 
-from .._kernels._perspective import envelope_constants, perspective_cd
+from .._kernels._perspective import envelope_constants, perspective_cd, relax_gram
 from .._solver import CoordinateDescent
 
 _MAX_ACTIVE_ROUNDS = 200
+# Up to this many features node relaxations run in covariance form (the p x p Gram
+# matrix is formed once): one numba call per node, O(p) per coordinate move.
+_SMALL_P = 300
 
 
 def conjugate_fixed_one(v, lam0, lam2, big_m):
@@ -90,6 +93,13 @@ class L0L2Problem(Problem):
         self.upper = float(0.5 * (w * y) @ y)
         self.best = np.zeros(p)
         self._tried = set()
+        self._gram = None
+        if p <= _SMALL_P:
+            gram = np.ascontiguousarray(self.design.gram_columns(np.arange(p)))
+            gram[:, self.design.constant] = 0.0
+            gram[self.design.constant, :] = 0.0
+            wy = w * y
+            self._gram = (gram, self.design.gradient(wy), float(wy @ y))
 
     # -- incumbent and box -----------------------------------------------------
     @property
@@ -125,9 +135,16 @@ class L0L2Problem(Problem):
         beta = np.zeros(p) if start is None else np.array(start)
         beta[kind == 0] = 0.0
         np.clip(beta, -big_m, big_m, out=beta)
+        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
+        if self._gram is not None:
+            gram, xty, yty = self._gram
+            _, _, lower = relax_gram(gram, xty, yty, beta, kind, lam0, self.lam2, big_m,
+                                     self.settings.max_iter * 5, self.rel_tol)
+            r = self.problem.y_tilde - self.design.predict_normalised(beta)
+            wr = self.design.w * r
+            return beta, r, wr, None, lower, self._binaries(beta, kind, lam0, big_m)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
-        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
         rtol = 1e-8
         grad = self.design.gradient(wr)
         for _ in range(4):  # tighten until the node's primal-dual gap is small
@@ -146,13 +163,18 @@ class L0L2Problem(Problem):
             if primal - lower <= self.rel_tol * max(abs(primal), 1e-12):
                 break
             rtol *= 1e-2
+        return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
+
+    def _binaries(self, beta, kind, lam0, big_m):
+        """The relaxed binaries ``z`` that go with ``beta``."""
+        ratio, _, perspective = envelope_constants(lam0, self.lam2, big_m)
         if lam0 > 0.0:
             z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
         else:  # no L0 price: any nonzero is a whole variable
             z = (beta != 0.0).astype(float)
         z[kind == 2] = 1.0
         z[kind == 0] = 0.0
-        return beta, r, wr, primal, lower, z
+        return z
 
     def relax(self, node):
         kind = self.node_kinds(node)
