@@ -11,7 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._penalties import PENALTIES
-from ._solver import fit_single
+from ._solver import Point, fit_single
+from .mio.l0l2 import solve_exact
 from ._validation import canonical_sparse, check_target
 from .path import (ALGORITHMS, assemble_path, cross_validate_path, gamma_values, make_problem,
                    make_settings, paths_over_gammas)
@@ -257,9 +258,6 @@ class L0Regressor(_L0LinearBase):
 
     def _certify(self, problem, settings, gamma, point):
         """Branch and bound from the CDPSI solution; sets the certificate attributes."""
-        from ._solver import Point
-        from .mio.l0l2 import solve_exact
-
         start = np.zeros(problem.design.n_features)
         start[point.support] = point.values
         beta, result, big_m = solve_exact(

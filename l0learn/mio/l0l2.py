@@ -138,11 +138,11 @@ class L0L2Problem(Problem):
         ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
         if self._gram is not None:
             gram, xty, yty = self._gram
-            _, _, lower = relax_gram(gram, xty, yty, beta, kind, lam0, self.lam2, big_m,
-                                     self.settings.max_iter * 5, self.rel_tol)
+            _, primal, lower = relax_gram(gram, xty, yty, beta, kind, lam0, self.lam2, big_m,
+                                          self.settings.max_iter * 5, self.rel_tol)
             r = self.problem.y_tilde - self.design.predict_normalised(beta)
             wr = self.design.w * r
-            return beta, r, wr, None, lower, self._binaries(beta, kind, lam0, big_m)
+            return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
         rtol = 1e-8
