@@ -235,8 +235,13 @@ class L0Regressor(_L0LinearBase):
                            lambda_0=self.lambda_0, k=self.k,
                            algorithm="CDPSI" if self.algorithm == "BnB" else self.algorithm,
                            max_support_size=self.max_support_size)
-        if self.algorithm == "BnB" and not problem.degenerate:
-            point = self._certify(problem, settings, gamma, point)
+        if self.algorithm == "BnB":
+            if problem.degenerate:  # constant y: the empty model is exactly optimal
+                self.lower_bound_, self.gap_, self.status_ = point.objective, 0.0, "optimal"
+                self.termination_, self.n_nodes_, self.big_m_, self.bnb_time_ = (
+                    "queue_empty", 0, 0.0, 0.0)
+            else:
+                point = self._certify(problem, settings, gamma, point)
         self._set_solution(problem, point)
         return self
 

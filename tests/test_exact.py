@@ -227,3 +227,10 @@ def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
     node = Node(np.array([1], dtype=np.int64), np.array([0], dtype=np.int64))
     reference = _cvxpy_relaxation(Xn, yn, [1], [0], 0.008, 0.02, mio.big_m)
     assert reference - 1e-5 * abs(reference) <= mio.relax(node).lower_bound <= reference + 1e-7
+
+
+def test_constant_target_is_certified_trivially():
+    X, _, _ = small(0)
+    m = L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB").fit(X, np.full(X.shape[0], 3.0))
+    assert m.status_ == "optimal" and m.gap_ == 0.0 and not m.coef_.any()
+    assert m.intercept_ == 3.0 and m.lower_bound_ == m.objective_
