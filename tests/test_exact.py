@@ -234,3 +234,19 @@ def test_constant_target_is_certified_trivially():
     m = L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB").fit(X, np.full(X.shape[0], 3.0))
     assert m.status_ == "optimal" and m.gap_ == 0.0 and not m.coef_.any()
     assert m.intercept_ == 3.0 and m.lower_bound_ == m.objective_
+
+
+def test_bnb_weights_repeat_rows_and_sparse_matches_dense():
+    import scipy.sparse as sp
+    X, y, _ = small(50, n=40, p=12)
+    w = np.random.default_rng(0).integers(0, 3, size=40)
+    rep = np.repeat(np.arange(40), w)
+    a = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(X, y, sample_weight=w)
+    b = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(X[rep], y[rep])
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-9)
+    assert a.objective_ == pytest.approx(b.objective_, rel=1e-7)
+    Xs = X.copy()
+    Xs[np.abs(Xs) < 0.7] = 0.0
+    d = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(Xs, y)
+    s = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(sp.csc_matrix(Xs), y)
+    np.testing.assert_allclose(d.coef_, s.coef_, rtol=1e-6, atol=1e-9)
