@@ -12,7 +12,6 @@ SCIP runs up to p = 200 (``--scip-max-p``) under the same time limit.
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 import warnings

@@ -102,7 +102,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
             record(force=True)
 
     def _process(node):
-        nonlocal retired, n_nodes, counter
+        nonlocal n_nodes, counter
 
         def retire():
             nonlocal retired

@@ -15,7 +15,6 @@ L0Learn, each deliberate:
 """
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
