@@ -78,6 +78,12 @@ class Design:
         xtr = self.X.T @ wr
         return self.inv_s * (np.asarray(xtr).ravel() - self.mu * wr.sum())
 
+    def column(self, j):
+        """The working column ``x~_j`` as a dense vector."""
+        col = self.X[:, [j]]
+        col = col.toarray().ravel() if self.is_sparse else np.asarray(col).ravel()
+        return (col - self.mu[j]) * self.inv_s[j]
+
     def weighted_columns(self, idx):
         """``W X~[:, idx]`` as a dense ``(n_samples, len(idx))`` array."""
         cols = self.X[:, idx]

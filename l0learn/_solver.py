@@ -54,6 +54,7 @@ class Point:
     converged: bool
     n_sweeps: int
     n_swaps: int
+    intercept: float = 0.0     # normalised intercept (classification; regression centres)
 
 
 class NormalisedProblem:
@@ -86,13 +87,17 @@ class NormalisedProblem:
             self.lower = np.where(np.isinf(lower), lower, lower * factor)
             self.upper = np.where(np.isinf(upper), upper, upper * factor)
 
+    def make_solver(self, lam1, lam2, settings):
+        """The coordinate-descent solver for this problem."""
+        return CoordinateDescent(self, lam1, lam2, settings)
+
     def with_weights(self, y, sample_weight):
         """The same problem with other sample weights (e.g. a cross-validation fold)."""
         return NormalisedProblem(self.design.X, y, sample_weight, self.fit_intercept,
                                  self.lower_original, self.upper_original)
 
-    def to_original(self, support, values):
-        """Coefficients and intercept on the caller's scale."""
+    def to_original(self, support, values, intercept=0.0):
+        """Coefficients and intercept on the caller's scale (``intercept`` is implicit here)."""
         coef_values = values * self.y_scale * self.design.inv_s[support]
         intercept = self.y_offset - self.design.mu[support] @ coef_values
         return coef_values, float(intercept)
@@ -380,7 +385,7 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
     backward pass then gives every point a second start from its denser neighbour.
     """
     lam1, lam2 = penalty.split(gamma)
-    cd = CoordinateDescent(problem, lam1, lam2, settings)
+    cd = problem.make_solver(lam1, lam2, settings)
     p = problem.design.n_features
     if max_support_size is None:  # no support-size stop
         max_support_size = p + 1
@@ -466,7 +471,7 @@ def fit_single(problem, penalty, gamma, settings, *, lambda_0=None, k=None,
     it (smaller and larger); the best is returned.
     """
     lam1, lam2 = penalty.split(gamma)
-    cd = CoordinateDescent(problem, lam1, lam2, settings)
+    cd = problem.make_solver(lam1, lam2, settings)
     p = problem.design.n_features
     cap = p if max_support_size is None else int(max_support_size)
     if k is not None:

@@ -293,7 +293,7 @@ class L0Regressor(_L0LinearBase):
                      converged=converged, n_sweeps=point.n_sweeps, n_swaps=point.n_swaps)
 
     def _set_solution(self, problem, point):
-        values, intercept = problem.to_original(point.support, point.values)
+        values, intercept = problem.to_original(point.support, point.values, point.intercept)
         self.coef_ = np.zeros(problem.design.n_features)
         self.coef_[point.support] = values
         self.intercept_ = intercept

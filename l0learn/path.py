@@ -112,7 +112,7 @@ def assemble_path(problem, points):
     p = problem.design.n_features
     rows, cols, vals, intercepts = [], [], [], []
     for col, pt in enumerate(points):
-        coef_values, b0 = problem.to_original(pt.support, pt.values)
+        coef_values, b0 = problem.to_original(pt.support, pt.values, pt.intercept)
         rows.append(pt.support)
         cols.append(np.full(pt.support.size, col))
         vals.append(coef_values)

@@ -1,0 +1,222 @@
+"""L0-penalised logistic and squared-hinge classification: problem data and solver.
+
+The solver has the interface of :class:`l0learn._solver.CoordinateDescent`
+(``solve``, ``local_search``, ``max_entry_gain``, ``set_state``, ``point``), so the
+path and single-fit drivers of :mod:`l0learn._solver` serve both.  Columns are
+centred and scaled to unit norm implicitly (as for regression); the labels are
+``+-1`` and the intercept is an explicit, unpenalised variable.
+"""
+
+import numpy as np
+
+from ._design import Design
+from ._kernels._glm import glm_cd_sweeps, loss_value, refresh_q, shift_margin
+from ._solver import Point, _TIE_RTOL, coordinate_gains
+
+#: loss name -> (kernel code, coordinate Lipschitz constant for unit-norm columns)
+LOSSES = {"logistic": (0, 0.25), "squared_hinge": (1, 2.0)}
+_MAX_ROUNDS = 1000
+_SWAP_CANDIDATES = 5  # entering candidates evaluated exactly per leaving variable
+
+
+class GLMProblem:
+    """Classification data, normalised, plus the map back to the caller's scale."""
+
+    def __init__(self, X, y_pm, sample_weight, fit_intercept, lower, upper, loss):
+        self.design = Design(X, sample_weight, fit_intercept)
+        self.y = np.asarray(y_pm, dtype=float)
+        self.fit_intercept = fit_intercept
+        self.loss = loss
+        self.loss_kind, self.lipschitz = LOSSES[loss]
+        self.lower_original, self.upper_original = lower, upper
+        factor = np.where(self.design.constant, 0.0, self.design.norm)
+        with np.errstate(invalid="ignore"):
+            self.lower = np.where(np.isinf(lower), lower, lower * factor)
+            self.upper = np.where(np.isinf(upper), upper, upper * factor)
+        self.degenerate = False
+
+    def make_solver(self, lam1, lam2, settings):
+        return GLMCoordinateDescent(self, lam1, lam2, settings)
+
+    def with_weights(self, y, sample_weight):
+        return GLMProblem(self.design.X, self.y, sample_weight, self.fit_intercept,
+                          self.lower_original, self.upper_original, self.loss)
+
+    def to_original(self, support, values, intercept=0.0):
+        coef_values = values * self.design.inv_s[support]
+        return coef_values, float(intercept - self.design.mu[support] @ coef_values)
+
+
+class GLMCoordinateDescent:
+    """State (coefficients, intercept, margins) and moves for one ``(problem, gamma)``."""
+
+    def __init__(self, problem, lam1, lam2, settings):
+        self.problem = problem
+        self.design = problem.design
+        self.lam1, self.lam2 = lam1, lam2
+        self.settings = settings
+        p = self.design.n_features
+        self.penalised = np.arange(p) >= settings.n_excluded
+        self.usable = ~self.design.constant
+        self.reset()
+
+    def reset(self):
+        self.set_state(np.zeros(self.design.n_features), intercept=0.0)
+        if self.problem.fit_intercept:  # the intercept-only model first
+            self._sweeps(np.zeros(0, dtype=np.int64), np.inf, 0)
+            self.g = self._gradient()
+
+    def set_state(self, beta, intercept=None):
+        self.beta = np.array(beta, dtype=float)
+        if intercept is not None:
+            self.intercept = np.array([float(intercept)])
+        f = self.design.predict_normalised(self.beta) + self.intercept[0]
+        self.margin = self.problem.y * f
+        self.q = np.empty_like(self.margin)
+        refresh_q(self.margin, self.problem.y, self.design.w, self.problem.loss_kind, self.q)
+        self.g = self._gradient()
+
+    def _gradient(self):
+        return -self.design.gradient(self.q)
+
+    def _sweeps(self, coords, lam0, cap):
+        s = self.settings
+        price = np.where(self.penalised, lam0, 0.0)
+        return glm_cd_sweeps(*self.design.kernel_args(), self.problem.y, self.margin, self.q,
+                             self.beta, self.intercept, coords, price, self.lam1, self.lam2,
+                             self.problem.lower, self.problem.upper, self.problem.lipschitz,
+                             self.problem.fit_intercept, cap, s.max_iter, s.tol,
+                             self.problem.loss_kind)
+
+    def objective(self, lam0):
+        b = self.beta
+        return float(loss_value(self.margin, self.design.w, self.problem.loss_kind)
+                     + lam0 * np.count_nonzero(b[self.penalised])
+                     + self.lam1 * np.abs(b).sum() + self.lam2 * b @ b)
+
+    def entry_gains(self):
+        """Decrease of the quadratic upper bound from letting each zero coordinate enter."""
+        # coordinate_gains assumes curvature 1 + 2 lam2; rescale the model by L.
+        L = self.problem.lipschitz
+        _, gain = coordinate_gains(-self.g / L, self.lam1 / L, self.lam2 / L,
+                                   self.problem.lower, self.problem.upper)
+        gain = gain * L
+        gain[(self.beta != 0.0) | ~self.usable] = 0.0
+        return gain
+
+    def max_entry_gain(self):
+        gain = self.entry_gains()[self.penalised]
+        return float(gain.max()) if gain.size else 0.0
+
+    def solve(self, lam0, cap):
+        """Proximal CD with active sets to a coordinate-wise optimum of the upper-bound model."""
+        price = np.where(self.penalised, lam0, 0.0)
+        gain = self.entry_gains()
+        n_sweeps, converged = 0, True
+        for _ in range(_MAX_ROUNDS):
+            support = np.flatnonzero(self.beta)
+            near = np.flatnonzero((self.beta == 0.0) & self.usable & (gain > 0.0)
+                                  & (gain >= 0.5 * price))
+            m = self.settings.screen_size
+            if near.size > m:
+                near = near[np.argpartition(-gain[near], m - 1)[:m]]
+            coords = np.concatenate([support, near[np.argsort(-gain[near], kind="stable")]])
+            sweeps, ok = self._sweeps(coords.astype(np.int64), lam0, cap)
+            n_sweeps += sweeps
+            converged &= ok
+            self.g = self._gradient()
+            gain = self.entry_gains()
+            violators = gain > price + _TIE_RTOL * np.maximum(price, 1e-300)
+            if np.count_nonzero(self.beta) >= cap or not np.any(violators):
+                return n_sweeps, converged
+        return n_sweeps, False
+
+    def _best_value(self, j, margin, lo, hi):
+        """Exact 1-D minimiser of loss(margin + y t x~_j) + lam1|t| + lam2 t^2 over [lo, hi]."""
+        y, w = self.problem.y, self.design.w
+        col = self.design.column(j)
+        kind = self.problem.loss_kind
+
+        def value(t):
+            return (loss_value(margin + y * t * col, w, kind) + self.lam1 * abs(t)
+                    + self.lam2 * t * t)
+
+        q = np.empty_like(margin)
+        best_t, best_f = 0.0, value(0.0)
+        for sign in (1.0, -1.0):  # the objective is smooth on each side of 0: Newton there
+            t = 0.0
+            for _ in range(30):
+                m = margin + y * t * col
+                refresh_q(m, y, w, kind, q)
+                d1 = -(col @ q) + sign * self.lam1 + 2 * self.lam2 * t
+                if kind == 0:
+                    s = 1.0 / (1.0 + np.exp(-m))
+                    d2 = np.sum(w * col * col * s * (1 - s)) + 2 * self.lam2
+                else:
+                    d2 = 2 * np.sum(w * col * col * (m < 1.0)) + 2 * self.lam2
+                if d2 <= 0:
+                    break
+                t_new = t - d1 / d2
+                t_new = max(t_new, 0.0) if sign > 0 else min(t_new, 0.0)
+                t_new = min(max(t_new, lo), hi)
+                if abs(t_new - t) <= 1e-12 * (1 + abs(t)):
+                    t = t_new
+                    break
+                t = t_new
+            f = value(t)
+            if f < best_f:
+                best_t, best_f = t, f
+        return best_t, best_f
+
+    def local_search(self, lam0, cap, tol=1e-10):
+        """Swaps evaluated exactly: ``i`` out, ``j`` in at its exact 1-D optimum.
+
+        Candidates ``j`` are the ones with the largest entry gain; a swap is taken
+        when the exact objective (intercept and the others fixed) falls by more than
+        ``tol * max(1, objective)``, then CD runs again.  Returns ``(n_swaps, n_sweeps,
+        converged)``.
+        """
+        n_swaps = n_sweeps = 0
+        converged = True
+        lo, hi = self.problem.lower, self.problem.upper
+        while n_swaps < self.settings.max_swaps:
+            f_now = self.objective(lam0)
+            support = np.flatnonzero((self.beta != 0.0) & self.penalised)
+            outside = np.flatnonzero((self.beta == 0.0) & self.penalised & self.usable)
+            if support.size == 0 or outside.size == 0:
+                break
+            gain = self.entry_gains()[outside]
+            k = min(_SWAP_CANDIDATES, outside.size)
+            candidates = outside[np.argpartition(-gain, k - 1)[:k]]
+            best = (f_now - tol * max(1.0, abs(f_now)), None)
+            for i in support:
+                m_out = self.margin.copy()
+                shift_margin(int(i), -self.beta[i], *self.design.kernel_args()[:7],
+                             self.problem.y, m_out)
+                base = f_now - self.lam1 * abs(self.beta[i]) - self.lam2 * self.beta[i] ** 2
+                base -= loss_value(self.margin, self.design.w, self.problem.loss_kind)
+                for j in candidates:
+                    t, f_j = self._best_value(int(j), m_out, lo[j], hi[j])
+                    if t == 0.0:
+                        continue
+                    total = base + f_j  # same number of nonzeros: L0 prices cancel
+                    if total < best[0]:
+                        best = (total, (int(i), int(j), t))
+            if best[1] is None:
+                break
+            i, j, t = best[1]
+            beta = self.beta.copy()
+            beta[i], beta[j] = 0.0, t
+            self.set_state(beta)
+            n_swaps += 1
+            sweeps, ok = self.solve(lam0, cap)
+            n_sweeps += sweeps
+            converged &= ok
+        return n_swaps, n_sweeps, converged
+
+    def point(self, lam0, gamma, n_sweeps, n_swaps, converged):
+        support = np.flatnonzero(self.beta)
+        return Point(lambda_0=float(lam0), gamma=float(gamma), support=support,
+                     values=self.beta[support].copy(), objective=self.objective(lam0),
+                     converged=bool(converged), n_sweeps=int(n_sweeps), n_swaps=int(n_swaps),
+                     intercept=float(self.intercept[0]))
