@@ -3,9 +3,9 @@
 __version__ = "0.1.0"
 
 from .linear import L0Regressor, L0RegressorCV  # noqa: E402
-from .classification import L0Classifier  # noqa: E402
+from .classification import L0Classifier, L0ClassifierCV  # noqa: E402
 from .path import RegularizationPath, l0_path  # noqa: E402
 from .compat import FitModel, CVFitModel, fit, cvfit  # noqa: E402
 
-__all__ = ["L0Regressor", "L0RegressorCV", "L0Classifier", "RegularizationPath", "l0_path",
+__all__ = ["L0Regressor", "L0RegressorCV", "L0Classifier", "L0ClassifierCV", "RegularizationPath", "l0_path",
            "FitModel", "CVFitModel", "fit", "cvfit", "__version__"]

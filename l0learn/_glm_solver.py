@@ -11,12 +11,13 @@ import numpy as np
 
 from ._design import Design
 from ._kernels._glm import glm_cd_sweeps, loss_value, refresh_q, shift_margin
-from ._solver import Point, _TIE_RTOL, coordinate_gains
+from ._solver import Point, Settings, _TIE_RTOL, coordinate_gains
 
 #: loss name -> (kernel code, coordinate Lipschitz constant for unit-norm columns)
 LOSSES = {"logistic": (0, 0.25), "squared_hinge": (1, 2.0)}
 _MAX_ROUNDS = 1000
 _SWAP_CANDIDATES = 5  # entering candidates evaluated exactly per leaving variable
+_DEFAULTS = Settings()
 
 
 class GLMProblem:
@@ -37,6 +38,10 @@ class GLMProblem:
 
     def make_solver(self, lam1, lam2, settings):
         return GLMCoordinateDescent(self, lam1, lam2, settings)
+
+    def max_abs_gradient(self):
+        """Largest loss gradient over columns at the intercept-only model."""
+        return float(np.abs(GLMCoordinateDescent(self, 0.0, 0.0, _DEFAULTS).g).max())
 
     def with_weights(self, y, sample_weight):
         return GLMProblem(self.design.X, self.y, sample_weight, self.fit_intercept,
@@ -220,3 +225,26 @@ class GLMCoordinateDescent:
                      values=self.beta[support].copy(), objective=self.objective(lam0),
                      converged=bool(converged), n_sweeps=int(n_sweeps), n_swaps=int(n_swaps),
                      intercept=float(self.intercept[0]))
+
+
+def classification_scores(kind):
+    """CV score on held-out rows from linear predictions: lower is better."""
+    def log_loss(y_pm, w, pred):
+        return (w @ np.logaddexp(0.0, -y_pm[:, None] * pred)) / w.sum()
+
+    def misclassification(y_pm, w, pred):
+        return (w @ (y_pm[:, None] * pred <= 0)) / w.sum()
+
+    def squared_hinge(y_pm, w, pred):
+        return (w @ np.maximum(0.0, 1.0 - y_pm[:, None] * pred) ** 2) / w.sum()
+
+    def one_minus_auc(y_pm, w, pred):
+        from sklearn.metrics import roc_auc_score
+        pos = y_pm > 0
+        if pos.all() or not pos.any():
+            return np.full(pred.shape[1], np.nan)
+        return np.array([1.0 - roc_auc_score(pos, pred[:, k], sample_weight=w)
+                         for k in range(pred.shape[1])])
+
+    return {"log_loss": log_loss, "misclassification": misclassification,
+            "squared_hinge": squared_hinge, "auc": one_minus_auc}[kind]

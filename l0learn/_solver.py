@@ -91,6 +91,10 @@ class NormalisedProblem:
         """The coordinate-descent solver for this problem."""
         return CoordinateDescent(self, lam1, lam2, settings)
 
+    def max_abs_gradient(self):
+        """``max_j |x~_j' W y~|``: the data-driven top of the L0L1 gamma grid."""
+        return float(np.abs(self.design.gradient(self.design.w * self.y_tilde)).max())
+
     def with_weights(self, y, sample_weight):
         """The same problem with other sample weights (e.g. a cross-validation fold)."""
         return NormalisedProblem(self.design.X, y, sample_weight, self.fit_intercept,

@@ -120,34 +120,12 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
-                             ensure_min_samples=2, accept_large_sparse=False,
-                             force_writeable=True, multi_output=False)
-        if hasattr(X, "tocsc"):
-            X = canonical_sparse(X)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y")
-        if y_type != "binary":
-            raise ValueError("Only binary classification is supported. The type of the target "
-                             f"is {y_type}.")
-        self.classes_ = np.unique(y)
-        if self.classes_.size != 2:
-            raise ValueError(f"L0Classifier needs 2 classes in y; got {self.classes_.size} "
-                             f"({self.classes_.tolist()}).")
-        y_pm = np.where(y == self.classes_[1], 1.0, -1.0)
-        n, p = X.shape
-        w = check_weights(sample_weight, n)
-        lower = check_bounds(self.lower_bounds, p, "lower_bounds", -1)
-        upper = check_bounds(self.upper_bounds, p, "upper_bounds", +1)
-        check_bound_pair(lower, upper)
-        settings = make_settings(max_iter=self.max_iter, tol=self.tol, atol=0.0,
-                                 screen_size=self.screen_size, active_set_num=3,
-                                 max_swaps=self.max_swaps, exclude_first_k=self.exclude_first_k,
-                                 n_features=p)
+        X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
+        lower, upper = problem.lower_original, problem.upper_original
+        p = X.shape[1]
         penalty, gamma = self.penalty, self.gamma
         if penalty == "L0":
             penalty, gamma = "L0L2", L0_CLASSIFICATION_GAMMA
-        problem = GLMProblem(X, y_pm, w, self.fit_intercept, lower, upper, self.loss)
         point = fit_single(problem, PENALTIES[penalty], gamma, settings,
                            lambda_0=self.lambda_0, algorithm=self.algorithm,
                            max_support_size=self.max_support_size)
@@ -174,6 +152,35 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
                           "; increase gamma (penalty 'L0L2') or set bounds for a meaningful "
                           "scale.", UserWarning, stacklevel=2)
         return self
+
+    def _prepare(self, X, y, sample_weight):
+        """Validate the data, encode the labels as -1/+1 and build the problem."""
+        X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
+                             ensure_min_samples=2, accept_large_sparse=False,
+                             force_writeable=True, multi_output=False)
+        if hasattr(X, "tocsc"):
+            X = canonical_sparse(X)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y")
+        if y_type != "binary":
+            raise ValueError("Only binary classification is supported. The type of the target "
+                             f"is {y_type}.")
+        self.classes_ = np.unique(y)
+        if self.classes_.size != 2:
+            raise ValueError(f"L0Classifier needs 2 classes in y; got {self.classes_.size} "
+                             f"({self.classes_.tolist()}).")
+        y_pm = np.where(y == self.classes_[1], 1.0, -1.0)
+        n, p = X.shape
+        w = check_weights(sample_weight, n)
+        lower = check_bounds(self.lower_bounds, p, "lower_bounds", -1)
+        upper = check_bounds(self.upper_bounds, p, "upper_bounds", +1)
+        check_bound_pair(lower, upper)
+        settings = make_settings(max_iter=self.max_iter, tol=self.tol, atol=0.0,
+                                 screen_size=self.screen_size, active_set_num=3,
+                                 max_swaps=self.max_swaps, exclude_first_k=self.exclude_first_k,
+                                 n_features=p)
+        problem = GLMProblem(X, y_pm, w, self.fit_intercept, lower, upper, self.loss)
+        return X, y_pm, w, problem, settings
 
     def decision_function(self, X):
         """Signed score ``b0 + x'b`` (positive: ``classes_[1]``)."""
@@ -202,3 +209,145 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = False
         return tags
+
+
+class L0ClassifierCV(L0Classifier):
+    """:class:`L0Classifier` with (lambda_0, gamma) chosen by k-fold cross-validation.
+
+    The full-data path (L0Learn's automatic lambda_0 grid per gamma) is computed, each
+    fold refits the same grid on its training rows, and held-out rows are scored by
+    ``scoring``; the chosen point minimises the mean score (or, with
+    ``selection="1se"``, is the sparsest within one standard error of that minimum).
+
+    Parameters
+    ----------
+    loss, penalty, algorithm, fit_intercept, lower_bounds, upper_bounds, exclude_first_k,
+    max_iter, tol, max_swaps, screen_size
+        As in :class:`L0Classifier`.
+    gamma : float or sequence of float, default=None
+        ``None``: L0Learn's grid from ``num_gamma``, ``gamma_max``, ``gamma_min``
+        (``penalty="L0"`` uses gamma = 1e-7).
+    num_gamma : int, default=5
+    gamma_max, gamma_min : float, default=10.0, 1e-4
+    num_lambda : int, default=100
+    max_support_size : int, default=None
+        Path stop; ``None`` means ``min(100, n_features)``.
+    scoring : {"log_loss", "misclassification", "auc"}, default=None
+        ``None``: log loss for the logistic loss, misclassification rate otherwise
+        (AUC is reported as ``1 - AUC`` so that lower is better throughout).
+    cv : int, cross-validation generator or iterable, default=5
+        An int means ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``.
+    selection : {"min", "1se"}, default="min"
+    n_jobs : int, default=None
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    path_ : RegularizationPath
+    cv_means_, cv_sds_ : ndarray of shape (n_points,)
+    best_index_ : int
+    lambda_0_, gamma_ : float
+    classes_, coef_, intercept_, support_, objective_, converged_, n_iter_
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in L0Classifier._parameter_constraints.items()
+           if k not in ("lambda_0", "gamma")},
+        "gamma": ["array-like", Interval(Real, 0, None, closed="left"), None],
+        "num_gamma": [Interval(Integral, 1, None, closed="left")],
+        "gamma_max": [Interval(Real, 0, None, closed="neither")],
+        "gamma_min": [Interval(Real, 0, None, closed="neither")],
+        "num_lambda": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [StrOptions({"log_loss", "misclassification", "auc"}), None],
+        "cv": ["cv_object"],
+        "selection": [StrOptions({"min", "1se"})],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, loss="logistic", penalty="L0", *, gamma=None, num_gamma=5,
+                 gamma_max=10.0, gamma_min=1e-4, num_lambda=100, max_support_size=None,
+                 algorithm="CDPSI", scoring=None, cv=5, selection="min", n_jobs=None,
+                 random_state=None, fit_intercept=True, lower_bounds=None, upper_bounds=None,
+                 exclude_first_k=0, max_iter=200, tol=1e-6, max_swaps=100, screen_size=1000):
+        self.loss = loss
+        self.penalty = penalty
+        self.gamma = gamma
+        self.num_gamma = num_gamma
+        self.gamma_max = gamma_max
+        self.gamma_min = gamma_min
+        self.num_lambda = num_lambda
+        self.max_support_size = max_support_size
+        self.algorithm = algorithm
+        self.scoring = scoring
+        self.cv = cv
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.exclude_first_k = exclude_first_k
+        self.max_iter = max_iter
+        self.tol = tol
+        self.max_swaps = max_swaps
+        self.screen_size = screen_size
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Compute the path, cross-validate it and keep the chosen solution.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        from sklearn.model_selection import StratifiedKFold, check_cv
+
+        from ._glm_solver import classification_scores
+        from .path import assemble_path, cross_validate_path, gamma_values, paths_over_gammas
+
+        X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
+        p = X.shape[1]
+        max_support = min(100, p) if self.max_support_size is None else self.max_support_size
+        penalty = self.penalty
+        if penalty == "L0":
+            penalty, gammas = "L0L2", np.array([L0_CLASSIFICATION_GAMMA])
+        else:
+            gammas = gamma_values(penalty, self.gamma, self.num_gamma, self.gamma_max,
+                                  self.gamma_min, problem)
+        points, grids = paths_over_gammas(problem, penalty, gammas, None, settings,
+                                          algorithm=self.algorithm, num_lambda=self.num_lambda,
+                                          max_support_size=max_support)
+        self.path_ = assemble_path(problem, points)
+        if isinstance(self.cv, Integral):
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        else:
+            splitter = check_cv(self.cv, y_pm, classifier=True)
+        folds = list(splitter.split(X, y_pm))
+        scoring = self.scoring or ("log_loss" if self.loss == "logistic" else "misclassification")
+        scores = cross_validate_path(X, y_pm, problem, penalty, gammas, grids, settings,
+                                     self.algorithm, folds, self.n_jobs,
+                                     classification_scores(scoring))
+        self.cv_means_ = scores.mean(axis=0)
+        self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
+        best = int(np.nanargmin(self.cv_means_))
+        if self.selection == "1se":
+            se = self.cv_sds_[best] / np.sqrt(len(folds))
+            ok = np.flatnonzero(self.cv_means_ <= self.cv_means_[best] + se)
+            best = int(ok[np.lexsort((self.cv_means_[ok], self.path_.support_size[ok]))[0]])
+        self.best_index_ = best
+        self.lambda_0_ = float(self.path_.lambda_0[best])
+        self.gamma_ = float(self.path_.gamma[best])
+        self.coef_ = self.path_.coef[:, best].toarray().T
+        self.intercept_ = np.array([float(self.path_.intercept[best])])
+        self.support_ = np.flatnonzero(self.coef_[0])
+        self.objective_ = float(self.path_.objective[best])
+        self.converged_ = bool(self.path_.converged[best])
+        self.n_iter_ = int(self.path_.n_sweeps.sum())
+        return self

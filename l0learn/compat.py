@@ -11,19 +11,24 @@ L0Learn, each deliberate:
 * ``algorithm="CDPSI"`` works with bounds;
 * with ``penalty="L0L1"`` and ``num_gamma > 1`` the data-driven gamma grid skips
   its first value (which only gives empty models);
-* only ``loss="SquaredError"`` is available so far (others raise ``ValueError``).
+* classification (``"Logistic"``, ``"SquaredHinge"``) maps the smaller label to -1 and,
+  like L0Learn, turns ``penalty="L0"`` into L0L2 with gamma = 1e-7 (documented, not silent).
 """
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
+from ._glm_solver import GLMProblem, classification_scores
 from ._penalties import PENALTIES
-from ._validation import check_count, check_design, check_target
+from ._validation import check_bounds, check_count, check_design, check_target
+from .classification import L0_CLASSIFICATION_GAMMA
 from .path import (ALGORITHMS, assemble_path, check_choice, cross_validate_path, gamma_values,
-                   make_problem, make_settings, paths_over_gammas, split_lambda_grid)
+                   make_problem, make_settings, mean_squared_error_scores, paths_over_gammas,
+                   split_lambda_grid)
 
-LOSSES = ("SquaredError",)
+LOSSES = ("SquaredError", "Logistic", "SquaredHinge")
+_GLM_LOSS = {"Logistic": "logistic", "SquaredHinge": "squared_hinge"}
 
 
 class FitModel:
@@ -106,9 +111,15 @@ class FitModel:
         return frame
 
     def predict(self, x, lambda_0=None, gamma=None):
-        """Predictions of the selected solutions: an array of shape (n_samples, n_solutions)."""
+        """Predictions of the selected solutions: an array of shape (n_samples, n_solutions).
+
+        Linear predictions, except for ``loss="Logistic"``: probabilities of the larger label.
+        """
         idx = self._select(lambda_0, gamma)
-        return self.path.predict(x)[:, idx]
+        pred = self.path.predict(x)[:, idx]
+        if self.settings["loss"] == "Logistic":
+            return 1.0 / (1.0 + np.exp(-pred))
+        return pred
 
     def score(self, x, y, lambda_0=None, gamma=None):
         """Mean squared error of the selected solutions on ``(x, y)``."""
@@ -151,17 +162,27 @@ class CVFitModel(FitModel):
 def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
          gamma_min, partial_sort, max_iter, rtol, atol, active_set, active_set_num, max_swaps,
          scale_down_factor, screen_size, lambda_grid, exclude_first_k, intercept, lows, highs):
-    check_choice(loss, "loss", LOSSES + ("Logistic", "SquaredHinge"))
-    if loss != "SquaredError":
-        raise ValueError(f"loss={loss!r} is not available yet; only 'SquaredError' is.")
+    check_choice(loss, "loss", LOSSES)
     check_choice(penalty, "penalty", PENALTIES)
     check_choice(algorithm, "algorithm", ALGORITHMS)
     X = check_design(X)
-    y = check_target(y, X.shape[0])
+    lower = None if np.all(np.isneginf(lows)) else lows
+    upper = None if np.all(np.isposinf(highs)) else highs
     p = X.shape[1]
-    problem = make_problem(X, y, None, bool(intercept),
-                           None if np.all(np.isneginf(lows)) else lows,
-                           None if np.all(np.isposinf(highs)) else highs)
+    if loss == "SquaredError":
+        y = check_target(y, X.shape[0])
+        problem = make_problem(X, y, None, bool(intercept), lower, upper)
+    else:
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"y must be 1-D with {X.shape[0]} entries; got shape {y.shape}.")
+        labels = np.unique(y)
+        if labels.size != 2:
+            raise ValueError(f"loss={loss!r} needs exactly two labels in y; got {labels.size}.")
+        y = np.where(y == labels[1], 1.0, -1.0)  # the smaller label is -1, as in L0Learn
+        problem = GLMProblem(X, y, np.ones(X.shape[0]), bool(intercept),
+                             check_bounds(lower, p, "lows", -1),
+                             check_bounds(upper, p, "highs", +1), _GLM_LOSS[loss])
     if not active_set:  # sweep every coordinate, never only the support
         screen_size, active_set_num = p, 10 ** 9
     settings = make_settings(max_iter=max_iter, tol=rtol, atol=atol, screen_size=screen_size,
@@ -175,16 +196,22 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
         num_gamma = n_gamma
     else:
         check_count(num_lambda, "num_lambda", minimum=1, allow_none=False)
-    gammas = gamma_values(penalty, None, num_gamma, gamma_max, gamma_min, problem)
+    solved_penalty = penalty
+    if loss != "SquaredError" and penalty == "L0":
+        solved_penalty = "L0L2"  # L0Learn's ridge of 1e-7 keeps separable data finite
+        gammas = np.array([L0_CLASSIFICATION_GAMMA])
+    else:
+        gammas = gamma_values(penalty, None, num_gamma, gamma_max, gamma_min, problem)
     grids = split_lambda_grid(lambda_grid, len(gammas))
-    points, used = paths_over_gammas(problem, penalty, gammas, grids, settings,
+    points, used = paths_over_gammas(problem, solved_penalty, gammas, grids, settings,
                                      algorithm=algorithm,
                                      num_lambda=100 if num_lambda is None else num_lambda,
                                      max_support_size=max_support_size,
                                      scale_down_factor=scale_down_factor)
     settings_out = {"loss": loss, "intercept": bool(intercept), "penalty": penalty,
                     "algorithm": algorithm}
-    return X, y, problem, gammas, used, settings, settings_out, assemble_path(problem, points)
+    return (X, y, problem, solved_penalty, gammas, used, settings, settings_out,
+            assemble_path(problem, points))
 
 
 def fit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", max_support_size=100,
@@ -226,13 +253,15 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
     model : CVFitModel
     """
     num_folds = check_count(num_folds, "num_folds", minimum=2, allow_none=False)
-    X, y, problem, gammas, used, settings, settings_out, path = _run(
+    X, y, problem, solved_penalty, gammas, used, settings, settings_out, path = _run(
         X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
         gamma_min, partial_sort, max_iter, rtol, atol, active_set, active_set_num, max_swaps,
         scale_down_factor, screen_size, lambda_grid, exclude_first_k, intercept, lows, highs)
     if num_folds > X.shape[0]:
         raise ValueError(f"num_folds={num_folds} exceeds the number of samples ({X.shape[0]}).")
     folds = list(KFold(num_folds, shuffle=True, random_state=seed).split(X))
-    scores = cross_validate_path(X, y, problem, penalty, gammas, used, settings, algorithm,
-                                 folds, n_jobs)
+    score = (mean_squared_error_scores if loss == "SquaredError" else
+             classification_scores("log_loss" if loss == "Logistic" else "squared_hinge"))
+    scores = cross_validate_path(X, y, problem, solved_penalty, gammas, used, settings,
+                                 algorithm, folds, n_jobs, score)
     return CVFitModel(settings_out, path, scores)

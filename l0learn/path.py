@@ -146,8 +146,7 @@ def gamma_values(penalty, gamma, num_gamma, gamma_max, gamma_min, problem):
     check_count(num_gamma, "num_gamma", minimum=1, allow_none=False)
     if not (0 < gamma_min <= gamma_max):
         raise ValueError("gamma_min and gamma_max must satisfy 0 < gamma_min <= gamma_max.")
-    g0 = problem.design.gradient(problem.design.w * problem.y_tilde)
-    return pen.default_gammas(num_gamma, gamma_max, gamma_min, float(np.abs(g0).max()))
+    return pen.default_gammas(num_gamma, gamma_max, gamma_min, problem.max_abs_gradient())
 
 
 def check_choice(value, name, options):
@@ -272,9 +271,14 @@ def paths_over_gammas(problem, penalty, gammas, grids, settings, *, algorithm, n
     return points, used
 
 
+def mean_squared_error_scores(y, w, pred):
+    """Weighted MSE of each column of ``pred`` (the default CV score)."""
+    return (w @ (y[:, None] - pred) ** 2) / w.sum()
+
+
 def _fold_scores(X, y, w, train, test, full_problem, penalty, gammas, grids, settings,
-                 algorithm):
-    """Held-out weighted MSE of every grid point, fitted on the ``train`` rows.
+                 algorithm, score=mean_squared_error_scores):
+    """Held-out score (default: weighted MSE) of every grid point, fitted on ``train`` rows.
 
     The fold is a weight mask (held-out rows get weight 0), so ``X`` is never
     copied.  Every grid point is solved (no support-size stop), so all folds
@@ -286,20 +290,21 @@ def _fold_scores(X, y, w, train, test, full_problem, penalty, gammas, grids, set
     points, _ = paths_over_gammas(problem, penalty, gammas, grids, settings,
                                   algorithm=algorithm, max_support_size=None)
     path = assemble_path(problem, points)
-    pred = path.linear_predictor(X)[test]
-    resid = y[test, None] - pred
-    return (w[test] @ resid ** 2) / w[test].sum()
+    return score(y[test], w[test], path.linear_predictor(X)[test])
 
 
 def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorithm, folds,
-                        n_jobs=None):
-    """Held-out MSE of each grid point in each fold: an array (n_folds, n_points).
+                        n_jobs=None, score=mean_squared_error_scores):
+    """Held-out score of each grid point in each fold: an array (n_folds, n_points).
+
+    ``score(y_test, w_test, predictions)`` returns one value per column of the
+    linear predictions (default: weighted MSE).
 
     Folds run through joblib (threads by default: the kernels release the GIL).
     """
     scores = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(_fold_scores)(X, y, problem.design.w, train, test, problem, penalty, gammas,
-                              grids, settings, algorithm)
+                              grids, settings, algorithm, score)
         for train, test in folds)
     return np.vstack(scores)
 

@@ -122,3 +122,49 @@ def test_dense_and_sparse_agree(kind):
     a = L0Classifier(kind, "L0L2", 0.5, 0.1, tol=1e-12, max_iter=5000).fit(X, y)
     b = L0Classifier(kind, "L0L2", 0.5, 0.1, tol=1e-12, max_iter=5000).fit(sp.csc_matrix(X), y)
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_classifier_cv_equals_a_hand_computed_fold_loop():
+    from sklearn.model_selection import StratifiedKFold
+    import l0learn
+    from l0learn import L0ClassifierCV
+    X, y = data(9, n=150, p=20, k=3, overlap=1.0)
+    cv = L0ClassifierCV(max_support_size=6, random_state=0, cv=4).fit(X, y)
+    ypm = np.where(y == cv.classes_[1], 1.0, -1.0)
+    folds = StratifiedKFold(4, shuffle=True, random_state=0).split(X, ypm)
+    manual = []
+    grid = [list(cv.path_.lambda_0)]
+    for train, test in folds:  # the same path machinery on the training rows alone
+        fold = l0learn.fit(X[train], y[train], loss="Logistic", algorithm="CDPSI",
+                           lambda_grid=grid, max_support_size=X.shape[1] + 1)
+        prob = fold.predict(X[test])
+        manual.append(-np.mean(np.log(np.where(ypm[test][:, None] > 0, prob, 1 - prob)),
+                               axis=0))
+    manual = np.array(manual)
+    np.testing.assert_allclose(cv.cv_means_, manual.mean(axis=0), rtol=1e-6)
+    assert cv.best_index_ == int(np.argmin(cv.cv_means_))
+    assert (cv.predict(X) == y).mean() > 0.8
+    one_se = L0ClassifierCV(max_support_size=6, random_state=0, cv=4, selection="1se",
+                            scoring="misclassification").fit(X, y)
+    assert one_se.support_.size <= cv.path_.support_size.max()
+
+
+def test_compat_classification_reports_the_minimised_objective():
+    import l0learn
+    X, y = data(10, n=120, p=15)
+    fit = l0learn.fit(X, y, loss="Logistic", penalty="L0L2", num_gamma=2, max_support_size=6)
+    Xn, _, norm, _ = normalise(X, np.zeros(len(y)))
+    ypm = np.where(y == "yes", 1.0, -1.0)  # the smaller label ("no") is -1
+    for gi, g in enumerate(fit.gamma):
+        for k, lam0 in enumerate(fit.lambda_0[gi]):
+            coef = fit.coeffs[gi][:, k].toarray().ravel()
+            b = coef * norm
+            b0 = fit.intercepts[gi][k] + X.mean(0) @ coef
+            f = objective(Xn, ypm, b0, b, lam0, g, "logistic")
+            assert fit.objective[gi][k] == pytest.approx(f, rel=1e-9)
+    prob = fit.predict(X, lambda_0=fit.lambda_0[0][-1], gamma=fit.gamma[0])
+    assert prob.min() >= 0 and prob.max() <= 1
+    cv = l0learn.cvfit(X, y, loss="SquaredHinge", num_folds=3, max_support_size=5)
+    assert np.all(np.isfinite(cv.cv_means[0]))
+    with pytest.raises(ValueError, match="exactly two labels"):
+        l0learn.fit(X, np.arange(len(y)) % 3, loss="Logistic")

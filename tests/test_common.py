@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from l0learn import L0Classifier, L0Regressor, L0RegressorCV
+from l0learn import L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV
 
 ESTIMATORS = [
     L0Regressor(),
@@ -10,6 +10,7 @@ ESTIMATORS = [
     L0Regressor(penalty="L0L2", lambda_0=0.02, gamma=0.1, algorithm="BnB", max_nodes=30),
     L0RegressorCV(cv=3, num_lambda=10, num_gamma=2, penalty="L0L1", max_support_size=5),
     L0Classifier(),
+    L0ClassifierCV(cv=3, num_lambda=10, max_support_size=5),
     L0Classifier(loss="squared_hinge", penalty="L0L2", gamma=0.1, algorithm="CD", tol=1e-12,
                  max_iter=5000),
 ]
