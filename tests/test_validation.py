@@ -149,8 +149,10 @@ def test_invalid_path_and_cv_arguments(data):
         l0_path(X, y, penalty="L0L2", gamma=[1.0, 0.1], lambda_grid=[0.1, 0.01])
     with pytest.raises(ValueError, match="selection"):
         L0RegressorCV(selection="best").fit(X, y)
-    with pytest.raises(ValueError, match="loss='Logistic' is not available yet"):
+    with pytest.raises(ValueError, match="loss='Logistic' needs exactly two labels in y"):
         l0learn.fit(X, y, loss="Logistic")
+    with pytest.raises(ValueError, match="loss must be one of"):
+        l0learn.fit(X, y, loss="Poisson")
     with pytest.raises(ValueError, match="num_folds"):
         l0learn.cvfit(X, y, num_folds=1)
     with pytest.raises(TypeError, match="max_support_size must be an integer"):
