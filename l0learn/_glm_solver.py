@@ -174,11 +174,13 @@ class GLMCoordinateDescent:
         return best_t, best_f
 
     def local_search(self, lam0, cap, tol=1e-10):
-        """Swaps evaluated exactly: ``i`` out, ``j`` in at its exact 1-D optimum.
+        """Moves evaluated with the exact objective: swaps, additions and removals.
 
-        Candidates ``j`` are the ones with the largest entry gain; a swap is taken
-        when the exact objective (intercept and the others fixed) falls by more than
-        ``tol * max(1, objective)``, then CD runs again.  Returns ``(n_swaps, n_sweeps,
+        A swap takes ``i`` out and puts ``j`` in at its exact 1-D optimum; an
+        addition puts ``j`` in (paying ``lambda_0``); a removal takes ``i`` out.
+        Candidates ``j`` are the ones with the largest entry gain.  The best move is
+        taken when the exact objective (intercept and the others fixed) falls by more
+        than ``tol * max(1, objective)``, then CD runs again.  Returns ``(n_swaps, n_sweeps,
         converged)``.
         """
         n_swaps = n_sweeps = 0
@@ -207,11 +209,32 @@ class GLMCoordinateDescent:
                     total = base + f_j  # same number of nonzeros: L0 prices cancel
                     if total < best[0]:
                         best = (total, (int(i), int(j), t))
+            loss_now = loss_value(self.margin, self.design.w, self.problem.loss_kind)
+            if np.count_nonzero(self.beta) < cap:  # add one variable, others fixed
+                for j in candidates:
+                    t, f_j = self._best_value(int(j), self.margin, lo[j], hi[j])
+                    if t == 0.0:
+                        continue
+                    total = f_now - loss_now + f_j + lam0
+                    if total < best[0]:
+                        best = (total, (-1, int(j), t))
+            for i in support:  # drop one variable, others fixed
+                m_out = self.margin.copy()
+                shift_margin(int(i), -self.beta[i], *self.design.kernel_args()[:7],
+                             self.problem.y, m_out)
+                total = (f_now - loss_now - lam0 - self.lam1 * abs(self.beta[i])
+                         - self.lam2 * self.beta[i] ** 2
+                         + loss_value(m_out, self.design.w, self.problem.loss_kind))
+                if total < best[0]:
+                    best = (total, (int(i), -1, 0.0))
             if best[1] is None:
                 break
             i, j, t = best[1]
             beta = self.beta.copy()
-            beta[i], beta[j] = 0.0, t
+            if i >= 0:
+                beta[i] = 0.0
+            if j >= 0:
+                beta[j] = t
             self.set_state(beta)
             n_swaps += 1
             sweeps, ok = self.solve(lam0, cap)

@@ -21,6 +21,10 @@ from ._kernels._cd import best_swap, cd_sweeps, update_residual
 # Safety net for the outer active-set loop: each round adds at least one
 # violating coordinate and lowers the objective, so it ends long before this.
 _MAX_ACTIVE_SET_ROUNDS = 1000
+# The backward pass starts from a denser solution below the last lambda_0: up to
+# _TAIL_STEPS solves, each at _TAIL_FACTOR times the previous lambda_0.
+_TAIL_FACTOR = 0.7
+_TAIL_STEPS = 10
 # Relative margin by which an entry gain must beat its L0 price to count as a violation.
 _TIE_RTOL = 1e-9
 # Gram columns kept between local searches (p floats each).
@@ -429,7 +433,14 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
             points.append(cd.point(lam, gamma, sweeps, swaps, converged))
             if np.count_nonzero(cd.beta) >= max_support_size:
                 break
-    if algorithm == "CDPSI":
+    if algorithm == "CDPSI" and points:
+        # A denser start for the last point: continue down the grid until the support grows.
+        lam, size = points[-1].lambda_0, points[-1].support.size
+        for _ in range(_TAIL_STEPS):
+            lam *= _TAIL_FACTOR
+            cd.solve(lam, p)
+            if np.count_nonzero(cd.beta) > size:
+                break
         _backward_pass(cd, points, cd.beta.copy(), max_support_size)
     return points
 
