@@ -168,3 +168,21 @@ def test_compat_classification_reports_the_minimised_objective():
     assert np.all(np.isfinite(cv.cv_means[0]))
     with pytest.raises(ValueError, match="exactly two labels"):
         l0learn.fit(X, np.arange(len(y)) % 3, loss="Logistic")
+
+
+@pytest.mark.parametrize("kind", ["logistic", "squared_hinge"])
+def test_solution_is_coordinatewise_optimal_with_exact_objective(kind):
+    X, y = data(11, p=10, k=4, overlap=1.5)
+    lam0, lam2 = 1.0, 0.05
+    m = L0Classifier(kind, "L0L2", lam0, lam2, tol=1e-12, max_iter=5000).fit(X, y)
+    Xn, ypm, b0, b = normalised(X, y, m)
+    f0 = objective(Xn, ypm, b0, b, lam0, lam2, kind)
+    for j in range(b.size):
+        def f(t):
+            bj = b.copy()
+            bj[j] = t
+            return objective(Xn, ypm, b0, bj, lam0, lam2, kind)
+
+        best = min(f(0.0), minimize_scalar(f, bounds=(-50, 50), method="bounded",
+                                           options={"xatol": 1e-10}).fun)
+        assert best >= f0 - 1e-7 * max(1.0, f0)
