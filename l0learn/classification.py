@@ -310,7 +310,8 @@ class L0ClassifierCV(L0Classifier):
         from sklearn.model_selection import StratifiedKFold, check_cv
 
         from ._glm_solver import classification_scores
-        from .path import assemble_path, cross_validate_path, gamma_values, paths_over_gammas
+        from .path import (assemble_path, cross_validate_path, gamma_values, paths_over_gammas,
+                           select_cv_index)
 
         X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
         p = X.shape[1]
@@ -336,11 +337,8 @@ class L0ClassifierCV(L0Classifier):
                                      classification_scores(scoring))
         self.cv_means_ = scores.mean(axis=0)
         self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
-        best = int(np.nanargmin(self.cv_means_))
-        if self.selection == "1se":
-            se = self.cv_sds_[best] / np.sqrt(len(folds))
-            ok = np.flatnonzero(self.cv_means_ <= self.cv_means_[best] + se)
-            best = int(ok[np.lexsort((self.cv_means_[ok], self.path_.support_size[ok]))[0]])
+        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,
+                               len(folds), self.selection)
         self.best_index_ = best
         self.lambda_0_ = float(self.path_.lambda_0[best])
         self.gamma_ = float(self.path_.gamma[best])

@@ -15,7 +15,7 @@ from ._solver import Point, fit_single
 from .mio.l0l2 import solve_exact
 from ._validation import canonical_sparse, check_target
 from .path import (ALGORITHMS, assemble_path, cross_validate_path, gamma_values, make_problem,
-                   make_settings, paths_over_gammas)
+                   make_settings, paths_over_gammas, select_cv_index)
 
 _COMMON_CONSTRAINTS = {
     "penalty": [StrOptions(set(PENALTIES))],
@@ -431,7 +431,8 @@ class L0RegressorCV(_L0LinearBase):
                                      self.algorithm, folds, self.n_jobs)
         self.cv_means_ = scores.mean(axis=0)
         self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(scores.shape[1])
-        self.best_index_ = self._select(len(folds))
+        self.best_index_ = select_cv_index(self.cv_means_, self.cv_sds_,
+                                           self.path_.support_size, len(folds), self.selection)
         i = self.best_index_
         self.lambda_0_ = float(self.path_.lambda_0[i])
         self.gamma_ = float(self.path_.gamma[i])
@@ -443,12 +444,3 @@ class L0RegressorCV(_L0LinearBase):
         self.n_iter_ = int(self.path_.n_sweeps.sum())
         return self
 
-    def _select(self, n_folds):
-        best = int(np.argmin(self.cv_means_))
-        if self.selection == "min":
-            return best
-        se = self.cv_sds_[best] / np.sqrt(n_folds)
-        ok = np.flatnonzero(self.cv_means_ <= self.cv_means_[best] + se)
-        # Sparsest admissible point; among equals, the lowest CV error.
-        order = np.lexsort((self.cv_means_[ok], self.path_.support_size[ok]))
-        return int(ok[order[0]])

@@ -337,3 +337,14 @@ def make_settings(*, max_iter, tol, atol, screen_size, active_set_num, max_swaps
     return Settings(max_iter=int(max_iter), tol=float(tol), atol=float(atol),
                     screen_size=int(screen_size), active_set_num=int(active_set_num),
                     max_swaps=int(max_swaps), n_excluded=int(exclude_first_k))
+
+
+def select_cv_index(cv_means, cv_sds, support_size, n_folds, selection):
+    """Index of the chosen path point: the CV minimum, or with ``"1se"`` the sparsest
+    point within one standard error (``sd / sqrt(n_folds)``) of it (ties: lower mean)."""
+    best = int(np.nanargmin(cv_means))
+    if selection == "min":
+        return best
+    se = cv_sds[best] / np.sqrt(n_folds)
+    ok = np.flatnonzero(cv_means <= cv_means[best] + se)
+    return int(ok[np.lexsort((cv_means[ok], support_size[ok]))[0]])
