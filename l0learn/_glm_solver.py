@@ -11,11 +11,10 @@ import numpy as np
 
 from ._design import Design
 from ._kernels._glm import glm_cd_sweeps, loss_value, refresh_q, shift_margin
-from ._solver import Point, Settings, _TIE_RTOL, coordinate_gains
+from ._solver import ActiveSetSolver, Point, Settings, coordinate_gains
 
 #: loss name -> (kernel code, coordinate Lipschitz constant for unit-norm columns)
 LOSSES = {"logistic": (0, 0.25), "squared_hinge": (1, 2.0)}
-_MAX_ROUNDS = 1000
 _SWAP_CANDIDATES = 5  # entering candidates evaluated exactly per leaving variable
 _DEFAULTS = Settings()
 
@@ -52,7 +51,7 @@ class GLMProblem:
         return coef_values, float(intercept - self.design.mu[support] @ coef_values)
 
 
-class GLMCoordinateDescent:
+class GLMCoordinateDescent(ActiveSetSolver):
     """State (coefficients, intercept, margins) and moves for one ``(problem, gamma)``."""
 
     def __init__(self, problem, lam1, lam2, settings):
@@ -68,7 +67,8 @@ class GLMCoordinateDescent:
     def reset(self):
         self.set_state(np.zeros(self.design.n_features), intercept=0.0)
         if self.problem.fit_intercept:  # the intercept-only model first
-            self._sweeps(np.zeros(0, dtype=np.int64), np.inf, 0)
+            self._run_sweeps(np.zeros(0, dtype=np.int64),
+                             np.where(self.penalised, np.inf, 0.0), 0)
             self.g = self._gradient()
 
     def set_state(self, beta, intercept=None):
@@ -83,15 +83,6 @@ class GLMCoordinateDescent:
 
     def _gradient(self):
         return -self.design.gradient(self.q)
-
-    def _sweeps(self, coords, lam0, cap):
-        s = self.settings
-        price = np.where(self.penalised, lam0, 0.0)
-        return glm_cd_sweeps(*self.design.kernel_args(), self.problem.y, self.margin, self.q,
-                             self.beta, self.intercept, coords, price, self.lam1, self.lam2,
-                             self.problem.lower, self.problem.upper, self.problem.lipschitz,
-                             self.problem.fit_intercept, cap, s.max_iter, s.tol,
-                             self.problem.loss_kind)
 
     def objective(self, lam0):
         b = self.beta
@@ -109,32 +100,16 @@ class GLMCoordinateDescent:
         gain[(self.beta != 0.0) | ~self.usable] = 0.0
         return gain
 
-    def max_entry_gain(self):
-        gain = self.entry_gains()[self.penalised]
-        return float(gain.max()) if gain.size else 0.0
+    def _run_sweeps(self, coords, price, cap):
+        s = self.settings
+        return glm_cd_sweeps(*self.design.kernel_args(), self.problem.y, self.margin, self.q,
+                             self.beta, self.intercept, coords, price, self.lam1, self.lam2,
+                             self.problem.lower, self.problem.upper, self.problem.lipschitz,
+                             self.problem.fit_intercept, cap, s.max_iter, s.tol,
+                             self.problem.loss_kind)
 
-    def solve(self, lam0, cap):
-        """Proximal CD with active sets to a coordinate-wise optimum of the upper-bound model."""
-        price = np.where(self.penalised, lam0, 0.0)
-        gain = self.entry_gains()
-        n_sweeps, converged = 0, True
-        for _ in range(_MAX_ROUNDS):
-            support = np.flatnonzero(self.beta)
-            near = np.flatnonzero((self.beta == 0.0) & self.usable & (gain > 0.0)
-                                  & (gain >= 0.5 * price))
-            m = self.settings.screen_size
-            if near.size > m:
-                near = near[np.argpartition(-gain[near], m - 1)[:m]]
-            coords = np.concatenate([support, near[np.argsort(-gain[near], kind="stable")]])
-            sweeps, ok = self._sweeps(coords.astype(np.int64), lam0, cap)
-            n_sweeps += sweeps
-            converged &= ok
-            self.g = self._gradient()
-            gain = self.entry_gains()
-            violators = gain > price + _TIE_RTOL * np.maximum(price, 1e-300)
-            if np.count_nonzero(self.beta) >= cap or not np.any(violators):
-                return n_sweeps, converged
-        return n_sweeps, False
+    def _refresh_gradient(self):
+        self.g = self._gradient()
 
     def _best_value(self, j, margin, lo, hi):
         """Exact 1-D minimiser of loss(margin + y t x~_j) + lam1|t| + lam2 t^2 over [lo, hi]."""

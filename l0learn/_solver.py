@@ -124,7 +124,60 @@ def coordinate_gains(c, lam1, lam2, lower, upper):
     return t, 0.5 * lip * (v * v - (t - v) ** 2)
 
 
-class CoordinateDescent:
+class ActiveSetSolver:
+    """What every coordinate-descent solver shares: the active-set rounds around a kernel.
+
+    Subclasses hold ``beta``, ``penalised``, ``usable``, ``settings`` and the gradient
+    ``g``, and implement ``entry_gains()``, ``_run_sweeps(coords, price, cap)`` (the
+    kernel call, returning ``(n_sweeps, converged)``) and ``_refresh_gradient()``.
+    """
+
+    def max_entry_gain(self):
+        """Largest gain over penalised zero coordinates: the lambda_0 at which one enters."""
+        gain = self.entry_gains()[self.penalised]
+        return float(gain.max()) if gain.size else 0.0
+
+    def _sweep_set(self, gain, price):
+        """Support plus the zero coordinates close to entering.
+
+        A zero coordinate is swept when its entry gain is at least half its L0
+        price; at most ``screen_size`` of them, the most promising first.  The
+        optimality check after the sweeps catches anything this leaves out.
+        """
+        support = np.flatnonzero(self.beta)
+        candidates = np.flatnonzero((self.beta == 0.0) & self.usable
+                                    & (gain > 0.0) & (gain >= 0.5 * price))
+        m = self.settings.screen_size
+        if candidates.size > m:
+            top = np.argpartition(-gain[candidates], m - 1)[:m]
+            candidates = candidates[top]
+        candidates = candidates[np.argsort(-gain[candidates], kind="stable")]
+        return np.concatenate([support, candidates]).astype(np.int64)
+
+    def solve(self, lam0, cap):
+        """Coordinate descent to a coordinate-wise optimum at ``lam0`` with ``||b||_0 <= cap``.
+
+        Sweeps run over an active set; afterwards every coordinate is checked and
+        violators are added until none is left.  Returns ``(n_sweeps, converged)``.
+        """
+        price = np.where(self.penalised, lam0, 0.0)
+        gain = self.entry_gains()
+        n_sweeps, converged = 0, True
+        for _ in range(_MAX_ACTIVE_SET_ROUNDS):
+            sweeps, ok = self._run_sweeps(self._sweep_set(gain, price), price, cap)
+            n_sweeps += sweeps
+            converged &= ok
+            self._refresh_gradient()
+            gain = self.entry_gains()
+            # The kernel and NumPy round differently: a coordinate whose gain ties
+            # its price (e.g. at lambda_0 = the largest entry gain) is not a violator.
+            violators = gain > price + _TIE_RTOL * np.maximum(price, 1e-300)
+            if np.count_nonzero(self.beta) >= cap or not np.any(violators):
+                return n_sweeps, converged
+        return n_sweeps, False
+
+
+class CoordinateDescent(ActiveSetSolver):
     """State and moves of the solver for one ``(problem, gamma)``.
 
     Holds the current normalised coefficients ``beta``, the residual ``r``
@@ -175,55 +228,15 @@ class CoordinateDescent:
         gain[(self.beta != 0.0) | ~self.usable] = 0.0
         return gain
 
-    def max_entry_gain(self):
-        """Largest gain over penalised zero coordinates: the lambda_0 at which one enters."""
-        gain = self.entry_gains()[self.penalised]
-        return float(gain.max()) if gain.size else 0.0
-
     # -- moves ------------------------------------------------------------------
-    def _sweep_set(self, gain, price):
-        """Support plus the zero coordinates close to entering.
-
-        A zero coordinate is swept when its entry gain is at least half its L0
-        price; at most ``screen_size`` of them, the most promising first.  The
-        optimality check after the sweeps catches anything this leaves out.
-        """
-        support = np.flatnonzero(self.beta)
-        candidates = np.flatnonzero((self.beta == 0.0) & self.usable
-                                    & (gain > 0.0) & (gain >= 0.5 * price))
-        m = self.settings.screen_size
-        if candidates.size > m:
-            top = np.argpartition(-gain[candidates], m - 1)[:m]
-            candidates = candidates[top]
-        candidates = candidates[np.argsort(-gain[candidates], kind="stable")]
-        return np.concatenate([support, candidates]).astype(np.int64)
-
-    def solve(self, lam0, cap):
-        """Coordinate descent to a coordinate-wise optimum at ``lam0`` with ``||b||_0 <= cap``.
-
-        Sweeps run over an active set; afterwards every coordinate is checked and
-        violators are added until none is left.  Returns ``(n_sweeps, converged)``.
-        """
+    def _run_sweeps(self, coords, price, cap):
         s = self.settings
-        price = np.where(self.penalised, lam0, 0.0)
-        gain = self.entry_gains()
-        n_sweeps, converged = 0, True
-        for _ in range(_MAX_ACTIVE_SET_ROUNDS):
-            coords = self._sweep_set(gain, price)
-            sweeps, ok = cd_sweeps(
-                *self.design.kernel_args(), self.r, self.wr, self.beta, coords,
-                price, self.lam1, self.lam2, self.problem.lower, self.problem.upper,
-                cap, s.max_iter, s.tol, s.atol, s.active_set_num)
-            n_sweeps += sweeps
-            converged &= ok
-            self.g = self.design.gradient(self.wr)
-            gain = self.entry_gains()
-            # The kernel and NumPy round differently: a coordinate whose gain ties
-            # its price (e.g. at lambda_0 = the largest entry gain) is not a violator.
-            violators = gain > price + _TIE_RTOL * np.maximum(price, 1e-300)
-            if np.count_nonzero(self.beta) >= cap or not np.any(violators):
-                return n_sweeps, converged
-        return n_sweeps, False
+        return cd_sweeps(*self.design.kernel_args(), self.r, self.wr, self.beta, coords, price,
+                         self.lam1, self.lam2, self.problem.lower, self.problem.upper, cap,
+                         s.max_iter, s.tol, s.atol, s.active_set_num)
+
+    def _refresh_gradient(self):
+        self.g = self.design.gradient(self.wr)
 
     def local_search(self, lam0, cap, tol=1e-10):
         """Best-improvement local search (CDPSI), with coordinate descent after each move.
