@@ -317,7 +317,8 @@ class CoordinateDescent(ActiveSetSolver):
         outside = self.penalised & self.usable & (self.beta == 0.0)
         if support.size == 0 or not outside.any():
             return -np.inf, []
-        gain, k, j, t_j = best_swap(self.g, np.ascontiguousarray(G[:, pen]),
+        Gs = G if pen.all() else np.ascontiguousarray(G[:, pen])
+        gain, k, j, t_j = best_swap(self.g, Gs,
                                     self.beta[support], support, outside, self.lam1,
                                     self.lam2, self.problem.lower, self.problem.upper)
         if k < 0:
@@ -447,9 +448,10 @@ def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_gr
             if np.count_nonzero(cd.beta) >= max_support_size:
                 break
     if algorithm == "CDPSI" and points:
-        # A denser start for the last point: continue down the grid until the support grows.
+        # A denser start for the last point: continue down the grid until the support
+        # grows (pointless when the last point is already at the support limit).
         lam, size = points[-1].lambda_0, points[-1].support.size
-        for _ in range(_TAIL_STEPS):
+        for _ in range(_TAIL_STEPS if size < max_support_size else 0):
             lam *= _TAIL_FACTOR
             cd.solve(lam, p)
             if np.count_nonzero(cd.beta) > size:
