@@ -55,13 +55,7 @@ class GLMCoordinateDescent(ActiveSetSolver):
     """State (coefficients, intercept, margins) and moves for one ``(problem, gamma)``."""
 
     def __init__(self, problem, lam1, lam2, settings):
-        self.problem = problem
-        self.design = problem.design
-        self.lam1, self.lam2 = lam1, lam2
-        self.settings = settings
-        p = self.design.n_features
-        self.penalised = np.arange(p) >= settings.n_excluded
-        self.usable = ~self.design.constant
+        super().__init__(problem, lam1, lam2, settings)
         self.reset()
 
     def reset(self):

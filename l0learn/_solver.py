@@ -132,6 +132,18 @@ class ActiveSetSolver:
     kernel call, returning ``(n_sweeps, converged)``) and ``_refresh_gradient()``.
     """
 
+    def __init__(self, problem, lam1, lam2, settings, *, unpenalised=None, forbidden=None):
+        self.problem = problem
+        self.design = problem.design
+        self.lam1, self.lam2 = lam1, lam2
+        self.settings = settings
+        self.penalised = np.arange(self.design.n_features) >= settings.n_excluded
+        self.usable = ~self.design.constant
+        if unpenalised is not None:  # e.g. variables fixed to one in a branch-and-bound node
+            self.penalised[unpenalised] = False
+        if forbidden is not None:  # e.g. variables fixed to zero
+            self.usable[forbidden] = False
+
     def max_entry_gain(self):
         """Largest gain over penalised zero coordinates: the lambda_0 at which one enters."""
         gain = self.entry_gains()[self.penalised]
@@ -186,17 +198,8 @@ class CoordinateDescent(ActiveSetSolver):
     """
 
     def __init__(self, problem, lam1, lam2, settings, *, unpenalised=None, forbidden=None):
-        self.problem = problem
-        self.design = problem.design
-        self.lam1, self.lam2 = lam1, lam2
-        self.settings = settings
-        p = self.design.n_features
-        self.penalised = np.arange(p) >= settings.n_excluded
-        self.usable = ~self.design.constant
-        if unpenalised is not None:  # e.g. variables fixed to one in a branch-and-bound node
-            self.penalised[unpenalised] = False
-        if forbidden is not None:  # e.g. variables fixed to zero
-            self.usable[forbidden] = False
+        super().__init__(problem, lam1, lam2, settings, unpenalised=unpenalised,
+                         forbidden=forbidden)
         self._gram = {}  # i -> X~' W x~_i, shared by the local searches of a path
         self.reset()
 

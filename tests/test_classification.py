@@ -42,6 +42,17 @@ def refit(Xn, ypm, S, lam2, kind):
     return res.fun
 
 
+def best_along_coordinate(Xn, ypm, b0, b, j, lam0, lam2, kind):
+    """min over t of the objective with b_j = t (t = 0 included), the rest fixed."""
+    def f(t):
+        bj = b.copy()
+        bj[j] = t
+        return objective(Xn, ypm, b0, bj, lam0, lam2, kind)
+
+    return min(f(0.0), minimize_scalar(f, bounds=(-50, 50), method="bounded",
+                                       options={"xatol": 1e-10}).fun)
+
+
 def normalised(X, y, model):
     Xn, _, norm, _ = normalise(X, np.zeros(len(y)))
     ypm = np.where(y == model.classes_[1], 1.0, -1.0)
@@ -76,14 +87,7 @@ def test_solution_is_swap_optimal_with_exact_objective(kind):
         for j in np.flatnonzero(b == 0):
             bi = b.copy()
             bi[i] = 0.0
-
-            def f(t):
-                bj = bi.copy()
-                bj[j] = t
-                return objective(Xn, ypm, b0, bj, lam0, lam2, kind)
-
-            best = minimize_scalar(f, bounds=(-50, 50), method="bounded",
-                                   options={"xatol": 1e-10}).fun
+            best = best_along_coordinate(Xn, ypm, b0, bi, j, lam0, lam2, kind)
             assert best >= f0 - 1e-7 * max(1.0, f0)
 
 
@@ -178,11 +182,5 @@ def test_solution_is_coordinatewise_optimal_with_exact_objective(kind):
     Xn, ypm, b0, b = normalised(X, y, m)
     f0 = objective(Xn, ypm, b0, b, lam0, lam2, kind)
     for j in range(b.size):
-        def f(t):
-            bj = b.copy()
-            bj[j] = t
-            return objective(Xn, ypm, b0, bj, lam0, lam2, kind)
-
-        best = min(f(0.0), minimize_scalar(f, bounds=(-50, 50), method="bounded",
-                                           options={"xatol": 1e-10}).fun)
+        best = best_along_coordinate(Xn, ypm, b0, b, j, lam0, lam2, kind)
         assert best >= f0 - 1e-7 * max(1.0, f0)
