@@ -48,3 +48,60 @@ def plot_cv_errors(support_size, means, sds, *, ax=None):
     ax.set_xlabel("support size")
     ax.set_ylabel("CV mean squared error")
     return ax
+
+
+def plot_shape_functions(model, features=None, *, n_cols=3, axes=None):
+    """One panel per shape function of a fitted FAST model (as EBM's global explanations).
+
+    Numeric features are drawn as step functions over the training range,
+    categorical ones (and the missing-value level) as bars.
+
+    Parameters
+    ----------
+    model : FASTRegressor or FASTClassifier (fitted)
+    features : list of int or str, default=None
+        Which features (default: the non-zero shapes, by importance).
+    n_cols : int, default=3
+        Panels per row when ``axes`` is not given.
+    axes : array of matplotlib Axes, default=None
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+    """
+    if features is None:
+        active = np.asarray(model.active_features_)
+        order = np.argsort(-model.feature_importances_[active], kind="stable")
+        features = [int(j) for j in active[order]]
+    index = [model._feature_index(f) for f in features]
+    if axes is None:
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("plotting needs matplotlib: pip install 'l0learn-mio[plot]'") from exc
+        n = max(len(index), 1)
+        rows = (n + n_cols - 1) // n_cols
+        cols = min(n, n_cols)
+        _, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    axes = np.asarray(axes).ravel()
+    for ax, j in zip(axes, index):
+        lev, vals = model.levels_[j], model.shape_values_[j]
+        if lev.kind == 1:  # categorical: one bar per category (and missing)
+            labels = [str(c) for c in model._category_labels(j)]
+            heights = list(vals[:lev.n_chain])
+            if lev.has_missing:
+                labels.append("missing")
+                heights.append(vals[lev.n_chain])
+            ax.bar(range(len(labels)), heights)
+            ax.set_xticks(range(len(labels)), labels, rotation=45)
+        else:
+            x = np.r_[lev.thresholds, lev.thresholds[-1]]
+            ax.step(x, np.r_[vals[:lev.n_chain], vals[lev.n_chain - 1]], where="post")
+            if lev.has_missing:
+                ax.text(0.02, 0.95, f"missing: {vals[lev.n_chain]:.3g}",
+                        transform=ax.transAxes, va="top", fontsize=8)
+        ax.axhline(0.0, color="gray", linewidth=0.5)
+        ax.set_title(model._name(j))
+    for ax in axes[len(index):]:
+        ax.set_visible(False)
+    return axes

@@ -2,7 +2,8 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from l0learn import L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV
+from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, L0Classifier,
+                     L0ClassifierCV, L0Regressor, L0RegressorCV)
 
 ESTIMATORS = [
     L0Regressor(),
@@ -13,6 +14,11 @@ ESTIMATORS = [
     L0ClassifierCV(cv=3, num_lambda=10, max_support_size=5),
     L0Classifier(loss="squared_hinge", penalty="L0L2", gamma=0.1, algorithm="CD", tol=1e-12,
                  max_iter=5000),
+    FASTRegressor(),
+    FASTRegressor(fusion="l0", max_features=2, max_bins=16),
+    FASTRegressorCV(cv=3, n_lambdas=5, lambda_group=1e-3),
+    FASTClassifier(),
+    FASTClassifier(max_features=1, feature_selection="greedy"),
 ]
 
 
