@@ -1,9 +1,11 @@
 """scikit-learn's estimator checks for every public estimator."""
 
+from sklearn.ensemble import GradientBoostingRegressor
+from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, L0Classifier,
-                     L0ClassifierCV, L0Regressor, L0RegressorCV)
+from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, FIRERegressor,
+                     L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV)
 
 ESTIMATORS = [
     L0Regressor(),
@@ -19,11 +21,27 @@ ESTIMATORS = [
     FASTRegressorCV(cv=3, n_lambdas=5, lambda_group=1e-3),
     FASTClassifier(),
     FASTClassifier(max_features=1, feature_selection="greedy"),
+    FIRERegressor(DecisionTreeRegressor(max_depth=4, random_state=0), penalty="l1",
+                  lambda_fusion=0.01),
+    FIRERegressor(random_state=0),
+    FIRERegressor(GradientBoostingRegressor(n_estimators=20, max_depth=2, random_state=0)),
 ]
+
+# FIRE selects among the rules of the ensemble it is given (or fits).  scikit-learn's
+# random forest (bootstrap draws rows) and gradient boosting are themselves not
+# equivalent under sample_weight vs repeated rows (scikit-learn marks the same checks as
+# expected failures for them), so the rules, and hence FIRE on top of them, cannot be.
+_ENSEMBLE_WEIGHT_XFAIL = {
+    "check_sample_weight_equivalence_on_dense_data":
+        "the fitted ensemble (random forest / gradient boosting) is not sample_weight / "
+        "repetition equivalent, so its rules are not",
+}
 
 
 def _expected_failed_checks(estimator):
-    # None: every check passes.
+    if isinstance(estimator, FIRERegressor) and not isinstance(estimator.ensemble,
+                                                               DecisionTreeRegressor):
+        return _ENSEMBLE_WEIGHT_XFAIL
     return {}
 
 

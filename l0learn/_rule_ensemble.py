@@ -1,0 +1,146 @@
+"""Rules from a fitted scikit-learn tree ensemble: leaves, their values, codes and readable text.
+
+A rule is a leaf of one tree.  Leaves are numbered per tree in scikit-learn's
+node order (depth-first preorder, so left to right); leaves that received no
+training row keep their (all-zero) column.  The rule matrix
+``M[i, j] = value_j * 1[x_i in leaf j]`` is represented by the leaf index of every
+row in every tree (``codes``, n x n_trees) plus the flat leaf values, which is
+all the solver needs (rows are partitioned by the leaves of a tree).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor,
+                              RandomForestRegressor)
+from sklearn.tree import DecisionTreeRegressor
+
+
+@dataclass
+class RuleEnsemble:
+    """The leaves of an ensemble as rules.
+
+    Attributes
+    ----------
+    trees : list of fitted sklearn ``Tree`` objects (``tree_``)
+    leaves : list of int arrays, the node ids of each tree's leaves (in order)
+    values : float array (n_rules,), each leaf's value times the tree's weight in
+        the ensemble's prediction (learning rate for boosting)
+    offsets : int64 array (n_trees + 1,), rule ranges of the trees
+    offset : float, the ensemble's constant (boosting's initial prediction, else 0)
+    tree_weight : float, the weight that reproduces the ensemble (1/T for averages, 1 for boosting)
+    """
+
+    trees: list
+    leaves: list
+    values: np.ndarray
+    offsets: np.ndarray
+    offset: float
+    tree_weight: float
+
+    @property
+    def n_rules(self):
+        return int(self.offsets[-1])
+
+    @property
+    def n_trees(self):
+        return len(self.trees)
+
+    def codes(self, X):
+        """Leaf position (0..m_t-1) of every row in every tree, int32 (n, T), F-ordered."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        codes = np.empty((X.shape[0], self.n_trees), dtype=np.int32, order="F")
+        for t, (tree, leaves) in enumerate(zip(self.trees, self.leaves)):
+            position = np.full(tree.node_count, -1, dtype=np.int32)
+            position[leaves] = np.arange(leaves.size, dtype=np.int32)
+            codes[:, t] = position[tree.apply(X)]
+        return codes
+
+    def rule_matrix(self, X):
+        """The sparse rule matrix ``M`` (CSC, n x n_rules)."""
+        codes = self.codes(X)
+        n = codes.shape[0]
+        cols = (codes + self.offsets[:-1][None, :].astype(np.int32)).ravel(order="C")
+        rows = np.repeat(np.arange(n), self.n_trees)
+        return sp.csc_matrix((self.values[cols], (rows, cols)), shape=(n, self.n_rules))
+
+    def rule_text(self, j, feature_names):
+        """Conjunction of the split conditions on the path to rule ``j``, simplified."""
+        t = int(np.searchsorted(self.offsets, j, side="right") - 1)
+        tree = self.trees[t]
+        node = int(self.leaves[t][j - self.offsets[t]])
+        parent = _parents(tree)
+        upper, lower = {}, {}  # feature -> tightest threshold
+        while parent[node][0] >= 0:
+            p, is_left = parent[node]
+            f, thr = int(tree.feature[p]), float(tree.threshold[p])
+            if is_left:
+                upper[f] = min(upper.get(f, np.inf), thr)
+            else:
+                lower[f] = max(lower.get(f, -np.inf), thr)
+            node = p
+        parts = []
+        for f in sorted(set(upper) | set(lower)):
+            name = feature_names[f]
+            if f in lower and f in upper:
+                parts.append(f"{lower[f]:.4g} < {name} <= {upper[f]:.4g}")
+            elif f in upper:
+                parts.append(f"{name} <= {upper[f]:.4g}")
+            else:
+                parts.append(f"{name} > {lower[f]:.4g}")
+        return " and ".join(parts) if parts else "(all rows)"
+
+    def rule_tree(self, j):
+        return int(np.searchsorted(self.offsets, j, side="right") - 1)
+
+
+def _parents(tree):
+    """(parent node, is left child) of every node; (-1, False) for the root."""
+    parent = [(-1, False)] * tree.node_count
+    for node in range(tree.node_count):
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left >= 0:
+            parent[left] = (node, True)
+            parent[right] = (node, False)
+    return parent
+
+
+SUPPORTED = (RandomForestRegressor, ExtraTreesRegressor, GradientBoostingRegressor,
+             DecisionTreeRegressor)
+
+
+def extract_rules(ensemble):
+    """The :class:`RuleEnsemble` of a fitted supported regressor."""
+    if isinstance(ensemble, GradientBoostingRegressor):
+        if ensemble.loss != "squared_error":
+            raise ValueError("GradientBoostingRegressor rules need loss='squared_error'; got "
+                             f"{ensemble.loss!r}.")
+        estimators = [row[0] for row in ensemble.estimators_]
+        scale = float(ensemble.learning_rate)
+        offset = float(np.ravel(ensemble._raw_predict_init(np.zeros((1, ensemble.n_features_in_),
+                                                                    dtype=np.float32)))[0])
+        tree_weight = 1.0
+    elif isinstance(ensemble, (RandomForestRegressor, ExtraTreesRegressor)):
+        estimators = list(ensemble.estimators_)
+        scale, offset, tree_weight = 1.0, 0.0, 1.0 / len(estimators)
+    elif isinstance(ensemble, DecisionTreeRegressor):
+        estimators = [ensemble]
+        scale, offset, tree_weight = 1.0, 0.0, 1.0
+    else:
+        raise TypeError("ensemble must be a RandomForestRegressor, ExtraTreesRegressor, "
+                        "GradientBoostingRegressor or DecisionTreeRegressor; got "
+                        f"{type(ensemble).__name__}.")
+    trees, leaves, values = [], [], []
+    for est in estimators:
+        tree = est.tree_
+        if tree.n_outputs != 1:
+            raise ValueError("multi-output tree ensembles are not supported.")
+        leaf_ids = np.flatnonzero(tree.children_left < 0)
+        trees.append(tree)
+        leaves.append(leaf_ids)
+        values.append(tree.value[leaf_ids, 0, 0] * scale)
+    offsets = np.zeros(len(trees) + 1, dtype=np.int64)
+    np.cumsum([lv.size for lv in leaves], out=offsets[1:])
+    return RuleEnsemble(trees, leaves, np.concatenate(values).astype(np.float64), offsets,
+                        offset, tree_weight)
