@@ -12,7 +12,8 @@ def demo():
     from . import L0Regressor, L0RegressorCV, l0_path
     from .datasets import make_sparse_regression
 
-    print("l0learn demo: L0-regularised least squares by coordinate descent + swap local search\n")
+    print("l0learn demo: L0-regularised least squares by coordinate descent + swap local search,"
+          " additive step functions (FAST), rules from a forest (FIRE)\n")
     data = load_diabetes(as_frame=True)
     X, y = data.data, data.target
     t0 = time.perf_counter()
@@ -49,7 +50,30 @@ def demo():
     model = L0Regressor(k=10).fit(Xs, ys)
     print(f"L0Regressor(k=10): support {model.support_.tolist()} in "
           f"{time.perf_counter() - t0:.2f} s, swap-optimal after {model.n_swaps_} swap(s)")
+    _demo_additive_and_rules(X, y)
     return 0
+
+
+def _demo_additive_and_rules(X, y):
+    from sklearn.ensemble import RandomForestRegressor
+
+    from . import FASTRegressorCV, FIRERegressor
+
+    t0 = time.perf_counter()
+    fast = FASTRegressorCV(n_lambdas=15, cv=5, max_features=5).fit(X, y)
+    print(f"\nFAST additive step functions, at most 5 features, lambda_fusion chosen by 5-fold CV "
+          f"({time.perf_counter() - t0:.2f} s): {list(fast.feature_names_in_[fast.active_features_])}")
+    segments = fast.shape_functions_.groupby("feature").size()
+    print("  segments per shape: " + ", ".join(f"{k} {v}" for k, v in segments.items()))
+
+    forest = RandomForestRegressor(n_estimators=200, max_depth=3, random_state=0).fit(X, y)
+    t0 = time.perf_counter()
+    fire = FIRERegressor(forest, lambda_sparse=0.03).fit(X, y)
+    print(f"FIRE: {fire.n_rules_} rules kept out of {fire._rules.n_rules} leaves of a 200-tree "
+          f"forest ({time.perf_counter() - t0:.2f} s, stationarity {fire.kkt_violation_:.1e}):")
+    table = fire.rules_.sort_values("contribution")
+    for rule, contribution in zip(table["rule"], table["contribution"]):
+        print(f"  {contribution:+8.2f}  if {rule}")
 
 
 def main(argv=None):

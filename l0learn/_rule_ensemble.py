@@ -110,8 +110,15 @@ SUPPORTED = (RandomForestRegressor, ExtraTreesRegressor, GradientBoostingRegress
              DecisionTreeRegressor)
 
 
-def extract_rules(ensemble):
-    """The :class:`RuleEnsemble` of a fitted supported regressor."""
+def extract_rules(ensemble, centre=0.0):
+    """The :class:`RuleEnsemble` of a fitted supported regressor.
+
+    For averaging ensembles (forests, a single tree) ``centre`` is subtracted from
+    every leaf value and kept as the offset, so the rules are the same as for an
+    ensemble grown on ``y - centre`` (splits are shift-invariant): a rule's value is
+    then its leaf's deviation from the mean response, as when the data are
+    standardised before growing the forest.  Boosting's leaves are deviations already.
+    """
     if isinstance(ensemble, GradientBoostingRegressor):
         if ensemble.loss != "squared_error":
             raise ValueError("GradientBoostingRegressor rules need loss='squared_error'; got "
@@ -120,13 +127,15 @@ def extract_rules(ensemble):
         scale = float(ensemble.learning_rate)
         offset = float(np.ravel(ensemble._raw_predict_init(np.zeros((1, ensemble.n_features_in_),
                                                                     dtype=np.float32)))[0])
-        tree_weight = 1.0
+        tree_weight, shift = 1.0, 0.0
     elif isinstance(ensemble, (RandomForestRegressor, ExtraTreesRegressor)):
         estimators = list(ensemble.estimators_)
-        scale, offset, tree_weight = 1.0, 0.0, 1.0 / len(estimators)
+        scale, offset, tree_weight = 1.0, float(centre), 1.0 / len(estimators)
+        shift = offset
     elif isinstance(ensemble, DecisionTreeRegressor):
         estimators = [ensemble]
-        scale, offset, tree_weight = 1.0, 0.0, 1.0
+        scale, offset, tree_weight = 1.0, float(centre), 1.0
+        shift = offset
     else:
         raise TypeError("ensemble must be a RandomForestRegressor, ExtraTreesRegressor, "
                         "GradientBoostingRegressor or DecisionTreeRegressor; got "
@@ -139,7 +148,7 @@ def extract_rules(ensemble):
         leaf_ids = np.flatnonzero(tree.children_left < 0)
         trees.append(tree)
         leaves.append(leaf_ids)
-        values.append(tree.value[leaf_ids, 0, 0] * scale)
+        values.append(tree.value[leaf_ids, 0, 0] * scale - shift)
     offsets = np.zeros(len(trees) + 1, dtype=np.int64)
     np.cumsum([lv.size for lv in leaves], out=offsets[1:])
     return RuleEnsemble(trees, leaves, np.concatenate(values).astype(np.float64), offsets,

@@ -130,9 +130,11 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
     intercept_ : float
     rules_ : pandas.DataFrame
         The selected rules: ``rule`` (readable conjunction), ``tree``, ``leaf`` (node
-        id), ``weight``, ``leaf_value``, ``contribution`` (``weight * leaf_value``,
-        added to the prediction for rows satisfying the rule), ``support`` (weighted
-        share of training rows).
+        id), ``weight``, ``leaf_value`` (the leaf's value minus the weighted mean of
+        the training response for forests and single trees, i.e. its deviation;
+        boosting leaves as fitted, times the learning rate), ``contribution``
+        (``weight * leaf_value``, added to the prediction for rows satisfying the
+        rule), ``support`` (weighted share of training rows).
     n_rules_, n_trees_used_, n_nodes_kept_ : int
         Selected rules; trees they come from; nodes of the union of their
         root-to-leaf paths (the pruned ensemble's size).
@@ -188,7 +190,8 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
                              ensure_min_samples=2)
         w = check_weights(sample_weight, X.shape[0])
         self.ensemble_ = self._fitted_ensemble(X, y, sample_weight)
-        self._rules = extract_rules(self.ensemble_)
+        # leaf values as deviations from the mean response (see extract_rules)
+        self._rules = extract_rules(self.ensemble_, centre=float(np.sum(w * y) / np.sum(w)))
         codes = self._rules.codes(X)
         return _RuleProblem(self._rules, codes, y, w, self.fit_intercept, self.penalty,
                             self.gamma)
