@@ -111,3 +111,55 @@ def make_additive_regression(n_samples=20000, n_features=10, *, snr=5.0, random_
     noise_var = float(np.var(signal, ddof=1) / snr)
     y = signal + rng.normal(scale=np.sqrt(noise_var), size=n_samples)
     return X, y, signal, noise_var
+
+
+def make_multitask_regression(n_per_task=50, n_features=250, n_tasks=4, *, rho=0.5,
+                              n_common=10, n_candidates=5, p_candidate=0.5, beta_var=10.0,
+                              noise_var_range=(0.05, 0.2), shared_design=True, n_test=None,
+                              random_state=None):
+    """The multi-task simulation design of Behdin et al. (sMTL, 2022).
+
+    X ~ N(0, Σ) with Σ_ij = rho^|i - j|; every task uses the ``n_common`` features
+    0, 2, ..., 2(n_common - 1) and each of the next ``n_candidates`` even-indexed
+    features with probability ``p_candidate``; β_kj = μ_j + u_kj with μ_j ~ ±U(0.2, 0.5)
+    shared and u_kj ~ N(0, beta_var) task-specific (values differ strongly between
+    tasks); y_k = X β_k + ε_k, σ_k² ~ U(noise_var_range); no intercept.
+
+    Returns
+    -------
+    X, y, tasks : stacked training rows (``X`` shared by all tasks when
+        ``shared_design``: then ``y`` is (n_per_task, n_tasks) and ``tasks`` is None)
+    coef : ndarray (n_tasks, n_features), the true coefficients
+    test : tuple (X, y, tasks) of ``n_test`` rows per task drawn the same way (or None)
+    """
+    rng = np.random.default_rng(random_state)
+    p = n_features
+    if 2 * (n_common + n_candidates) > p:
+        raise ValueError("n_features is too small for the common and candidate features.")
+    common = np.arange(n_common) * 2
+    candidates = 2 * n_common + np.arange(n_candidates) * 2
+    mu = rng.choice([-1.0, 1.0], p) * rng.uniform(0.2, 0.5, p)
+    coef = np.zeros((n_tasks, p))
+    for k in range(n_tasks):
+        support = np.r_[common, candidates[rng.random(n_candidates) < p_candidate]]
+        coef[k, support] = mu[support] + rng.normal(scale=np.sqrt(beta_var), size=support.size)
+    noise_sd = np.sqrt(rng.uniform(*noise_var_range, n_tasks))
+    idx = np.arange(p)
+    chol = np.linalg.cholesky(rho ** np.abs(idx[:, None] - idx[None, :]))
+
+    def draw(n):
+        if shared_design:
+            X = rng.standard_normal((n, p)) @ chol.T
+            Y = X @ coef.T + rng.standard_normal((n, n_tasks)) * noise_sd[None, :]
+            return X, Y, None
+        Xs, ys, ts = [], [], []
+        for k in range(n_tasks):
+            X = rng.standard_normal((n, p)) @ chol.T
+            Xs.append(X)
+            ys.append(X @ coef[k] + rng.normal(scale=noise_sd[k], size=n))
+            ts.append(np.full(n, k))
+        return np.vstack(Xs), np.concatenate(ys), np.concatenate(ts)
+
+    train = draw(n_per_task)
+    test = draw(n_test) if n_test else None
+    return train[0], train[1], train[2], coef, test

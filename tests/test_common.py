@@ -5,7 +5,8 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, FIRERegressor,
-                     L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV)
+                     L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV,
+                     MultiTaskL0Regressor, MultiTaskL0RegressorCV)
 
 ESTIMATORS = [
     L0Regressor(),
@@ -25,6 +26,9 @@ ESTIMATORS = [
                   lambda_fusion=0.01),
     FIRERegressor(random_state=0),
     FIRERegressor(GradientBoostingRegressor(n_estimators=20, max_depth=2, random_state=0)),
+    MultiTaskL0Regressor(s=2),
+    MultiTaskL0Regressor(s=3, lambda_1=0.01, lambda_2=0.1, lambda_z=0.1),
+    MultiTaskL0RegressorCV(s_values=(1, 2), lambda_z_values=(0.0, 0.1), cv=3),
 ]
 
 # FIRE selects among the rules of the ensemble it is given (or fits).  scikit-learn's

@@ -1,0 +1,278 @@
+"""Solver for sparse multi-task best subset with shared support information (sMTL objective).
+
+For tasks k = 1..K with centred data (the unpenalised intercepts are profiled
+out) the objective is
+
+    F(B) = Σ_k [ ‖y_k − X_k β_k‖² / (2 n_k) + (λ1/2)‖β_k‖² + (λ2/2)‖β_k − β̄‖² ]
+           + (λz/2) Σ_k ‖z_k − z̄‖²,          ‖β_k‖0 ≤ s,
+
+with β̄ the mean coefficient vector and z_k the support indicator of task k.
+Two identities make every move exact and cheap:
+
+* Bbar: Σ_l ‖β_l − β̄‖² = Σ_l ‖β_l‖² − ‖Σ_l β_l‖²/K, so as a function of one task's
+  coefficient β_kj it is (1 − 1/K) β_kj² − 2 β_kj S'_j / K + const, with S'_j the
+  sum over the other tasks;
+* Zbar: Σ_k ‖z_k − z̄‖² = Σ_j c_j (K − c_j) / K with c_j the number of tasks using
+  feature j, so adding j to a task changes it by (K − 2c_j − 1)/K and removing it
+  by (2c_j − K − 1)/K.
+
+On fixed supports F is a convex quadratic; :func:`refit` minimises it exactly
+(per-task normal equations, cycled over tasks when λ2 couples them).  Local
+search evaluates every swap (i out, j in, one new coefficient, others fixed),
+addition and removal per task in closed form, applies the best improving move
+and refits, until no move improves: a swap-local optimum, converged on its
+supports.
+"""
+
+import numpy as np
+
+
+class MultiTaskData:
+    """Centred per-task designs and responses, with Gram diagonals."""
+
+    def __init__(self, Xs, ys):
+        self.K = len(Xs)
+        self.p = Xs[0].shape[1]
+        self.X = []
+        self.y = []
+        self.x_mean = []
+        self.y_mean = []
+        self.n = np.array([X.shape[0] for X in Xs], dtype=float)
+        for X, y in zip(Xs, ys):
+            xm, ym = X.mean(axis=0), y.mean()
+            self.X.append(np.asfortranarray(X - xm))
+            self.y.append(y - ym)
+            self.x_mean.append(xm)
+            self.y_mean.append(ym)
+        self.q = [np.einsum("ij,ij->j", X, X) for X in self.X]  # squared column norms
+
+
+class MultiTaskProblem:
+    """Penalty weights and the moves of the local search."""
+
+    def __init__(self, data, s, lambda_1, lambda_2, lambda_z, common_support):
+        self.data = data
+        self.s = int(s)
+        self.l1, self.l2, self.lz = float(lambda_1), float(lambda_2), float(lambda_z)
+        self.common = bool(common_support)
+
+    # -- objective -------------------------------------------------------------------------
+    def objective(self, B):
+        d = self.data
+        K = d.K
+        value = 0.0
+        for k in range(K):
+            r = d.y[k] - d.X[k] @ B[k]
+            value += r @ r / (2 * d.n[k]) + 0.5 * self.l1 * B[k] @ B[k]
+        mean = B.mean(axis=0)
+        value += 0.5 * self.l2 * np.sum((B - mean) ** 2)
+        counts = np.count_nonzero(B, axis=0)
+        value += 0.5 * self.lz * np.sum(counts * (K - counts)) / K
+        return float(value)
+
+    def _diag(self, k):
+        K = self.data.K
+        return self.data.q[k] / self.data.n[k] + self.l1 + self.l2 * (K - 1) / K
+
+    # -- exact refit on fixed supports -----------------------------------------------------
+    def refit_task(self, B, k):
+        """Minimise F over task k's coefficients on its support (others fixed), in place."""
+        d = self.data
+        K = d.K
+        S = np.flatnonzero(B[k])
+        if S.size == 0:
+            return
+        XS = d.X[k][:, S]
+        others = B.sum(axis=0) - B[k]
+        A = XS.T @ XS / d.n[k]
+        A[np.diag_indices_from(A)] += self.l1 + self.l2 * (K - 1) / K
+        rhs = XS.T @ d.y[k] / d.n[k] + self.l2 * others[S] / K
+        try:
+            sol = np.linalg.solve(A, rhs)
+        except np.linalg.LinAlgError:
+            sol = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        # keep the support: an exactly-zero refit value is replaced by a tiny one
+        sol[sol == 0.0] = np.finfo(float).tiny
+        B[k, S] = sol
+
+    def refit(self, B):
+        """Exact minimisation on fixed supports, in place.
+
+        Without λ2 the tasks separate (one small normal-equation solve each); with λ2
+        the coefficients of a feature are coupled across tasks, and the joint
+        system over all (task, feature) pairs in the supports (at most K·s
+        unknowns) is solved at once.
+        """
+        d = self.data
+        if self.l2 == 0.0:
+            for k in range(d.K):
+                self.refit_task(B, k)
+            return
+        K = d.K
+        pairs = [(k, j) for k in range(K) for j in np.flatnonzero(B[k])]
+        if not pairs:
+            return
+        N = len(pairs)
+        H = np.zeros((N, N))
+        rhs = np.zeros(N)
+        start = 0
+        position = {}
+        for k in range(K):
+            S = np.flatnonzero(B[k])
+            if S.size:
+                XS = d.X[k][:, S]
+                block = slice(start, start + S.size)
+                H[block, block] = XS.T @ XS / d.n[k]
+                rhs[block] = XS.T @ d.y[k] / d.n[k]
+                for q, j in enumerate(S):
+                    position[(k, j)] = start + q
+            start += S.size
+        H[np.diag_indices(N)] += self.l1 + self.l2 * (K - 1) / K
+        for (k, j), a in position.items():
+            for l in range(K):
+                b = position.get((l, j))
+                if l != k and b is not None:
+                    H[a, b] -= self.l2 / K
+        try:
+            sol = np.linalg.solve(H, rhs)
+        except np.linalg.LinAlgError:
+            sol = np.linalg.lstsq(H, rhs, rcond=None)[0]
+        sol[sol == 0.0] = np.finfo(float).tiny
+        for (k, j), a in position.items():
+            B[k, j] = sol[a]
+
+    # -- closed-form moves (one task, others fixed) ----------------------------------------
+    def task_moves(self, B, k):
+        """Best swap, addition and removal for task k: list of (ΔF, kind, i, j, b)."""
+        d = self.data
+        K = d.K
+        X, n = d.X[k], d.n[k]
+        beta = B[k]
+        S = np.flatnonzero(beta)
+        r = d.y[k] - X @ beta
+        corr = X.T @ r  # x_j' r
+        others = B.sum(axis=0) - beta
+        counts = np.count_nonzero(B, axis=0)
+        c_other = counts - (beta != 0)
+        A = self._diag(k)
+        moves = []
+        in_task = np.zeros(d.p, dtype=bool)
+        in_task[S] = True
+        # addition of j (only below the cardinality)
+        if S.size < self.s:
+            g0 = corr / n + self.l2 * others / K
+            gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * c_other - 1) / K
+            gain[in_task] = np.inf
+            j = int(np.argmin(gain))
+            moves.append((float(gain[j]), "add", -1, j, float(g0[j] / A[j])))
+        if S.size == 0:
+            return moves
+        bi = beta[S]
+        qi = d.q[k][S]
+        # removal of i
+        drop = ((2 * bi * corr[S] + bi ** 2 * qi) / (2 * n) - 0.5 * self.l1 * bi ** 2
+                - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
+        drop_z = drop + 0.5 * self.lz * (2 * counts[S] - K - 1) / K
+        t = int(np.argmin(drop_z))
+        moves.append((float(drop_z[t]), "drop", int(S[t]), -1, 0.0))
+        # swap i -> j with one new coefficient b
+        G = X[:, S].T @ X / n  # (|S|, p): x_i' x_j / n
+        g = (corr[None, :] / n + bi[:, None] * G) + self.l2 * others[None, :] / K
+        gain = (drop[:, None] - g ** 2 / (2 * A[None, :])
+                + self.lz * (counts[S][:, None] - c_other[None, :] - 1) / K)
+        gain[:, in_task] = np.inf
+        a, j = np.unravel_index(int(np.argmin(gain)), gain.shape)
+        moves.append((float(gain[a, j]), "swap", int(S[a]), int(j), float(g[a, j] / A[j])))
+        return moves
+
+    def common_moves(self, B):
+        """Best common swap / addition / removal (all tasks at once), judged by exact refits."""
+        d = self.data
+        S = np.flatnonzero(np.any(B != 0, axis=0))
+        base = self.objective(B)
+        candidates = []
+        scores = np.zeros(d.p)
+        for k in range(d.K):
+            r = d.y[k] - d.X[k] @ B[k]
+            scores += (d.X[k].T @ r / d.n[k]) ** 2 / self._diag(k)
+        scores[S] = -np.inf
+        order = np.argsort(-scores)[:max(1, min(5, d.p - S.size))]
+        if S.size < self.s:
+            for j in order:
+                if np.isfinite(scores[j]):
+                    candidates.append(("add", -1, int(j)))
+        for i in S:
+            candidates.append(("drop", int(i), -1))
+            for j in order:
+                if np.isfinite(scores[j]):
+                    candidates.append(("swap", int(i), int(j)))
+        best = (0.0, None)
+        for kind, i, j in candidates:
+            trial = B.copy()
+            if i >= 0:
+                trial[:, i] = 0.0
+            if j >= 0:
+                trial[:, j] = np.finfo(float).tiny
+            self.refit(trial)
+            delta = self.objective(trial) - base
+            if delta < best[0]:
+                best = (delta, trial)
+        return best
+
+
+def local_search(problem, B, *, tol=1e-10, max_moves=10000):
+    """Apply improving moves (best first, exact refit after each) until none improves.
+
+    Returns the number of moves made.
+    """
+    n_moves = 0
+    problem.refit(B)
+    scale = max(1.0, abs(problem.objective(B)))
+    while n_moves < max_moves:
+        if problem.common:
+            delta, trial = problem.common_moves(B)
+            if trial is None or delta >= -tol * scale:
+                return n_moves
+            B[:] = trial
+            n_moves += 1
+            continue
+        best = (0.0, None, None)
+        for k in range(problem.data.K):
+            for move in problem.task_moves(B, k):
+                if move[0] < best[0]:
+                    best = (move[0], k, move)
+        if best[1] is None or best[0] >= -tol * scale:
+            return n_moves
+        _, k, (_, kind, i, j, b) = best
+        if i >= 0:
+            B[k, i] = 0.0
+        if j >= 0:
+            B[k, j] = b if b != 0.0 else np.finfo(float).tiny
+        problem.refit(B)
+        n_moves += 1
+    return n_moves
+
+
+def greedy_common_start(problem, B):
+    """Forward selection of a common support of size s by summed exact refit gains."""
+    d = problem.data
+    while np.count_nonzero(np.any(B != 0, axis=0)) < min(problem.s, d.p):
+        S = np.flatnonzero(np.any(B != 0, axis=0))
+        scores = np.zeros(d.p)
+        for k in range(d.K):
+            r = d.y[k] - d.X[k] @ B[k]
+            scores += (d.X[k].T @ r / d.n[k]) ** 2 / problem._diag(k)
+        scores[S] = -np.inf
+        j = int(np.argmax(scores))
+        if not np.isfinite(scores[j]) or scores[j] <= 0:
+            break
+        B[:, j] = np.finfo(float).tiny
+        problem.refit(B)
+    return B
+
+
+def swap_local_violations(problem, B, tol=1e-9):
+    """The improving closed-form moves left (empty at a swap-local optimum)."""
+    scale = max(1.0, abs(problem.objective(B)))
+    return [(k, m) for k in range(problem.data.K) for m in problem.task_moves(B, k)
+            if m[0] < -tol * scale]
