@@ -55,6 +55,7 @@ class MultiTaskProblem:
         self.s = int(s)
         self.l1, self.l2, self.lz = float(lambda_1), float(lambda_2), float(lambda_z)
         self.common = bool(common_support)
+        self.refit_swaps = True
 
     # -- objective -------------------------------------------------------------------------
     def objective(self, B):
@@ -183,29 +184,98 @@ class MultiTaskProblem:
         gain[:, in_task] = np.inf
         a, j = np.unravel_index(int(np.argmin(gain)), gain.shape)
         moves.append((float(gain[a, j]), "swap", int(S[a]), int(j), float(g[a, j] / A[j])))
+        if self.refit_swaps:
+            moves.append(self._refit_swap(B, k))
         return moves
 
-    def common_moves(self, B):
-        """Best common swap / addition / removal (all tasks at once), judged by exact refits."""
+    def _refit_swap(self, B, k):
+        """Best move "drop i, refit the task, add j with its best coefficient" for task k.
+
+        Unlike the single-coefficient swap it lets the remaining coefficients adjust
+        before the newcomer is priced, which matters when selected features compensate
+        for each other.  Returns (ΔF, "refit-swap", i, j, (new task row)).
+        """
         d = self.data
+        K = d.K
+        base = self.objective(B)
+        best = (np.inf, "refit-swap", -1, -1, None)
+        A = np.maximum(self._diag(k), 1e-300)
+        for i in np.flatnonzero(B[k]):
+            trial = B.copy()
+            trial[k, i] = 0.0
+            self.refit_task(trial, k)
+            dropped = self.objective(trial) - base
+            r = d.y[k] - d.X[k] @ trial[k]
+            others = trial.sum(axis=0) - trial[k]
+            counts = np.count_nonzero(trial, axis=0)
+            g0 = d.X[k].T @ r / d.n[k] + self.l2 * others / K
+            gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * counts - 1) / K
+            gain[trial[k] != 0] = np.inf
+            gain[i] = np.inf
+            gain[d.q[k] <= 0] = np.inf
+            j = int(np.argmin(gain))
+            if dropped + gain[j] < best[0]:
+                row = trial[k].copy()
+                row[j] = g0[j] / A[j] if g0[j] != 0 else np.finfo(float).tiny
+                best = (float(dropped + gain[j]), "refit-swap", int(i), j, row)
+        return best
+
+    def common_moves(self, B):
+        """Best common swap / addition / removal (applied to every task at once).
+
+        Candidates are ranked by the sum over tasks of the closed-form single-task
+        changes (exact when λ2 = 0; the Zbar term is zero on a common support), and
+        the few best are judged by the objective after an exact refit.
+        """
+        d = self.data
+        K = d.K
         S = np.flatnonzero(np.any(B != 0, axis=0))
         base = self.objective(B)
+        add_gain = np.zeros(d.p)
+        swap_gain = np.zeros((S.size, d.p))
+        drop_gain = np.zeros(S.size)
+        for k in range(K):
+            X, n = d.X[k], d.n[k]
+            r = d.y[k] - X @ B[k]
+            corr = X.T @ r
+            others = B.sum(axis=0) - B[k]
+            A = np.maximum(self._diag(k), 1e-300)
+            g0 = corr / n + self.l2 * others / K
+            add_gain -= g0 ** 2 / (2 * A)
+            if S.size:
+                bi = B[k, S]
+                drop = ((2 * bi * corr[S] + bi ** 2 * d.q[k][S]) / (2 * n)
+                        - 0.5 * self.l1 * bi ** 2
+                        - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
+                drop_gain += drop
+                G = X[:, S].T @ X / n
+                g = corr[None, :] / n + bi[:, None] * G + self.l2 * others[None, :] / K
+                swap_gain += drop[:, None] - g ** 2 / (2 * A[None, :])
+        add_gain[S] = np.inf
+        if S.size:
+            swap_gain[:, S] = np.inf
         candidates = []
-        scores = np.zeros(d.p)
-        for k in range(d.K):
-            r = d.y[k] - d.X[k] @ B[k]
-            scores += (d.X[k].T @ r / d.n[k]) ** 2 / self._diag(k)
-        scores[S] = -np.inf
-        order = np.argsort(-scores)[:max(1, min(5, d.p - S.size))]
-        if S.size < self.s:
-            for j in order:
-                if np.isfinite(scores[j]):
-                    candidates.append(("add", -1, int(j)))
+        # drop i from every task, refit, then price each newcomer in closed form
         for i in S:
-            candidates.append(("drop", int(i), -1))
-            for j in order:
-                if np.isfinite(scores[j]):
-                    candidates.append(("swap", int(i), int(j)))
+            trial = B.copy()
+            trial[:, i] = 0.0
+            self.refit(trial)
+            gain = np.zeros(d.p)
+            for k in range(K):
+                r = d.y[k] - d.X[k] @ trial[k]
+                others = trial.sum(axis=0) - trial[k]
+                g0 = d.X[k].T @ r / d.n[k] + self.l2 * others / K
+                gain -= g0 ** 2 / (2 * np.maximum(self._diag(k), 1e-300))
+            gain[S] = np.inf
+            candidates.append(("swap", int(i), int(np.argmin(gain))))
+        if S.size < self.s:
+            for j in np.argsort(add_gain)[:3]:
+                candidates.append(("add", -1, int(j)))
+        if S.size:
+            for flat in np.argsort(swap_gain, axis=None)[:5]:
+                a, j = np.unravel_index(int(flat), swap_gain.shape)
+                candidates.append(("swap", int(S[a]), int(j)))
+            candidates.append(("drop", int(S[int(np.argmin(drop_gain))]), -1))
         best = (0.0, None)
         for kind, i, j in candidates:
             trial = B.copy()
@@ -244,10 +314,13 @@ def local_search(problem, B, *, tol=1e-10, max_moves=10000):
         if best[1] is None or best[0] >= -tol * scale:
             return n_moves
         _, k, (_, kind, i, j, b) = best
-        if i >= 0:
-            B[k, i] = 0.0
-        if j >= 0:
-            B[k, j] = b if b != 0.0 else np.finfo(float).tiny
+        if kind == "refit-swap":
+            B[k] = b
+        else:
+            if i >= 0:
+                B[k, i] = 0.0
+            if j >= 0:
+                B[k, j] = b if b != 0.0 else np.finfo(float).tiny
         problem.refit(B)
         n_moves += 1
     return n_moves
@@ -269,6 +342,43 @@ def greedy_common_start(problem, B):
         B[:, j] = np.finfo(float).tiny
         problem.refit(B)
     return B
+
+
+def greedy_task_start(problem, B):
+    """Forward selection per task (best closed-form gain, exact refit after each addition)."""
+    d = problem.data
+    K = d.K
+    for k in range(K):
+        while np.count_nonzero(B[k]) < min(problem.s, d.p):
+            r = d.y[k] - d.X[k] @ B[k]
+            others = B.sum(axis=0) - B[k]
+            g0 = d.X[k].T @ r / d.n[k] + problem.l2 * others / K
+            A = problem._diag(k)
+            gain = np.where(A > 0, g0 ** 2 / (2 * np.maximum(A, 1e-300)), 0.0)
+            gain[B[k] != 0] = -np.inf
+            j = int(np.argmax(gain))
+            if not gain[j] > 0:
+                break
+            B[k, j] = np.finfo(float).tiny
+            problem.refit_task(B, k) if problem.l2 == 0 else problem.refit(B)
+    return B
+
+
+def multi_start(problem, *, max_moves=10000):
+    """Local search from a greedy common support and from per-task greedy supports; the best wins.
+
+    Returns (B, moves).
+    """
+    best, best_value, moves = None, np.inf, 0
+    starts = [greedy_common_start] if problem.common else [greedy_common_start, greedy_task_start]
+    for start in starts:
+        B = np.zeros((problem.data.K, problem.data.p))
+        start(problem, B)
+        moves += local_search(problem, B, max_moves=max_moves)
+        value = problem.objective(B)
+        if value < best_value:
+            best, best_value = B, value
+    return best, moves
 
 
 def swap_local_violations(problem, B, tol=1e-9):

@@ -65,6 +65,12 @@ def test_closed_form_moves_equal_brute_force_objective_changes(seed):
     base = problem.objective(B)
     for k in range(3):
         for delta, kind, i, j, b in problem.task_moves(B, k):
+            if kind == "refit-swap":  # drop i, refit the task, add j: b is the new row
+                trial = B.copy()
+                trial[k] = b
+                assert delta == pytest.approx(problem.objective(trial) - base, abs=1e-10)
+                assert trial[k, i] == 0 and trial[k, j] != 0
+                continue
             assert delta == pytest.approx(_objective_after(problem, B, k, i, j, b) - base,
                                           abs=1e-10)
             if kind != "drop":  # b is the best single coefficient: perturbing it cannot help
