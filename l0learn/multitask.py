@@ -10,8 +10,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._multitask_solver import (MultiTaskData, MultiTaskProblem, greedy_common_start,
-                                local_search, multi_start)
+from ._multitask_solver import MultiTaskData, MultiTaskProblem, local_search, multi_start
 from ._validation import check_target
 
 _PARAMS = {
@@ -314,12 +313,13 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
     def _path(self, data, s_vals, z_vals, l1, l2):
         """Objective-free sweep: yields ((s, l1, l2, lz), coef on the scaled problem)."""
         for s, a, b in product(s_vals, l1, l2):
-            B = np.zeros((data.K, data.p))
+            B = None
             for lz in z_vals:
                 problem = MultiTaskProblem(data, s, a, b, lz, self.common_support)
-                if not np.any(B):
-                    greedy_common_start(problem, B)
-                local_search(problem, B, max_moves=self.max_moves)
+                if B is None:
+                    B, _ = multi_start(problem, max_moves=self.max_moves)
+                else:
+                    local_search(problem, B, max_moves=self.max_moves)
                 yield (s, a, b, lz), B.copy()
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -380,14 +380,14 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
         self.best_params_ = {"s": self.s_, "lambda_z": self.lambda_z_,
                              "lambda_1": self.lambda_1_, "lambda_2": self.lambda_2_}
         data, sd = self._scaled_tasks(X, Ys, split)
-        B = np.zeros((data.K, data.p))
-        problem = MultiTaskProblem(data, self.s_, self.lambda_1_, self.lambda_2_, 0.0,
-                                   self.common_support)
-        greedy_common_start(problem, B)
+        B = None
         for lz in [v for v in z_vals if v <= self.lambda_z_]:  # the same warm-start path
             problem = MultiTaskProblem(data, self.s_, self.lambda_1_, self.lambda_2_, lz,
                                        self.common_support)
-            self.n_iter_ = local_search(problem, B, max_moves=self.max_moves)
+            if B is None:
+                B, self.n_iter_ = multi_start(problem, max_moves=self.max_moves)
+            else:
+                self.n_iter_ = local_search(problem, B, max_moves=self.max_moves)
         self.converged_ = self.n_iter_ < self.max_moves
         self.objective_ = problem.objective(B)
         self._store(data, sd, split, B)
