@@ -27,7 +27,6 @@ from sklearn.linear_model import MultiTaskLassoCV
 
 from l0learn import L0RegressorCV, MultiTaskL0RegressorCV
 from l0learn.datasets import make_multitask_regression
-from l0learn.multitask import _TaskSplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DESIGNS = {"A: p=1000, noise U(.05,.2), bVar 50": dict(n_features=1000, beta_var=50.0,
@@ -91,8 +90,7 @@ def run_replicate(design, seed, peer_python):
 def path_time():
     X, Y, _, _, _ = make_multitask_regression(50, 1000, 4, beta_var=50.0, random_state=0)
     cv = MultiTaskL0RegressorCV()
-    data, _ = cv._scaled_tasks(X, [Y[:, k] for k in range(4)], _TaskSplit(np.arange(4), None,
-                                                                           True))
+    data, _ = cv._scaled_tasks([X] * 4, [Y[:, k] for k in range(4)])
     t = time.perf_counter()
     n = sum(1 for _ in cv._path(data, [10, 13, 16, 20], [0.0, 1e-3, 1e-2, 0.1, 1.0], [1e-3],
                                 [0.0]))

@@ -78,6 +78,13 @@ def _split_tasks(estimator, X, y, tasks, reset):
     return X, [y[r] for r in rows], _TaskSplit(labels, rows, False)
 
 
+def _task_designs(X, split):
+    """Each task's design: the shared X itself, or its block of stacked rows."""
+    if split.shared:
+        return [X] * len(split.labels)
+    return [X[r] for r in split.rows]
+
+
 class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
     """Best-subset regression for K related tasks whose supports are shrunk toward each other.
 
@@ -155,14 +162,21 @@ class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
         self.scale = scale
         self.max_moves = max_moves
 
-    def _scaled_tasks(self, X, Ys, split):
-        if self.scale:
-            sd = X.std(axis=0)
-            sd[sd <= 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))] = 1.0
-        else:
-            sd = np.ones(X.shape[1])
-        Xs = [X / sd] * len(Ys) if split.shared else [X[r] / sd for r in split.rows]
-        return MultiTaskData(Xs, Ys), sd
+    def _column_scale(self, X):
+        if not self.scale:
+            return np.ones(X.shape[1])
+        sd = X.std(axis=0)
+        sd[sd <= 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))] = 1.0
+        return sd
+
+    def _scaled_tasks(self, task_X, task_y, rows=None):
+        """Per-task data restricted to ``rows`` (per-task index arrays), columns scaled."""
+        if rows is None:
+            rows = [np.arange(yk.shape[0]) for yk in task_y]
+        Xs = [Xk[r] for Xk, r in zip(task_X, rows)]
+        shared = all(Xk is task_X[0] for Xk in task_X)
+        sd = self._column_scale(Xs[0] if shared else np.vstack(Xs))
+        return MultiTaskData([Xk / sd for Xk in Xs], [yk[r] for yk, r in zip(task_y, rows)]), sd
 
     def _problem(self, data):
         return MultiTaskProblem(data, self.s, self.lambda_1, self.lambda_2, self.lambda_z,
@@ -181,7 +195,7 @@ class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
             Task label of every row (stacked data).  ``None`` with a 1-D ``y``: one task.
         """
         X, Ys, split = _split_tasks(self, X, y, tasks, reset=True)
-        data, sd = self._scaled_tasks(X, Ys, split)
+        data, sd = self._scaled_tasks(_task_designs(X, split), Ys)
         B = self._solve(data, np.zeros((data.K, data.p)))
         self._store(data, sd, split, B)
         return self
@@ -339,25 +353,15 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
                                  "folds.")
             folds = list(StratifiedKFold(self.cv, shuffle=True,
                                          random_state=self.random_state).split(X, labels))
+            # per-task positions (indices into each task's own rows)
             fold_rows = []
             for train, test in folds:
-                fold_rows.append(([np.intersect1d(r, train) for r in split.rows],
-                                  [np.intersect1d(r, test) for r in split.rows]))
+                fold_rows.append(([np.flatnonzero(np.isin(r, train)) for r in split.rows],
+                                  [np.flatnonzero(np.isin(r, test)) for r in split.rows]))
+        task_X = _task_designs(X, split)
         scores = {}
         for train_rows, test_rows in fold_rows:
-            Xs_tr = [X[r] for r in train_rows] if not split.shared else None
-            if split.shared:
-                tr = train_rows[0]
-                sub_split = _TaskSplit(split.labels, None, True)
-                data, sd = self._scaled_tasks(X[tr], [Yk[tr] for Yk in Ys], sub_split)
-            else:
-                sub_split = _TaskSplit(split.labels, None, False)
-                Xstack = np.vstack(Xs_tr)
-                offsets = np.cumsum([0] + [r.size for r in train_rows])
-                sub_split.rows = [np.arange(offsets[k], offsets[k + 1]) for k in range(len(Ys))]
-                data, sd = self._scaled_tasks(Xstack, [Ys[k][np.searchsorted(split.rows[k], r)]
-                                                       for k, r in enumerate(train_rows)],
-                                              sub_split)
+            data, sd = self._scaled_tasks(task_X, Ys, train_rows)
             for key, B in self._path(data, s_vals, z_vals, l1, l2):
                 coef = B / sd[None, :]
                 rmse = []
@@ -366,10 +370,8 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
                     if rows.size == 0:
                         continue
                     b0 = data.y_mean[k] - (data.x_mean[k] * sd) @ coef[k]
-                    truth = Ys[k][rows] if split.shared else Ys[k][np.searchsorted(
-                        split.rows[k], rows)]
-                    pred = X[rows] @ coef[k] + b0
-                    rmse.append(np.sqrt(np.mean((truth - pred) ** 2)))
+                    pred = task_X[k][rows] @ coef[k] + b0
+                    rmse.append(np.sqrt(np.mean((Ys[k][rows] - pred) ** 2)))
                 scores.setdefault(key, []).append(float(np.mean(rmse)))
         rows = [(s, lz, a, b, np.mean(v), np.std(v)) for (s, a, b, lz), v in scores.items()]
         self.cv_results_ = pd.DataFrame(rows, columns=["s", "lambda_z", "lambda_1", "lambda_2",
@@ -379,7 +381,7 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
         self.lambda_1_, self.lambda_2_ = float(best.lambda_1), float(best.lambda_2)
         self.best_params_ = {"s": self.s_, "lambda_z": self.lambda_z_,
                              "lambda_1": self.lambda_1_, "lambda_2": self.lambda_2_}
-        data, sd = self._scaled_tasks(X, Ys, split)
+        data, sd = self._scaled_tasks(task_X, Ys)
         B = None
         for lz in [v for v in z_vals if v <= self.lambda_z_]:  # the same warm-start path
             problem = MultiTaskProblem(data, self.s_, self.lambda_1_, self.lambda_2_, lz,
