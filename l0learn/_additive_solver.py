@@ -38,11 +38,8 @@ class AdditiveProblem:
         np.cumsum(sizes, out=self.offsets[1:])
         self.n_chain = np.array([lev.n_chain for lev in levels], dtype=np.int64)
         self.kind = np.array([lev.kind for lev in levels], dtype=np.int64)
-        self.cw = np.zeros(self.offsets[-1])
-        for j in range(self.n_features):
-            off = self.offsets[j]
-            K.level_sums(j, codes, self.w, np.ones_like(self.w), sizes[j],
-                         self.cw[off:off + sizes[j]])
+        self.cw = np.empty(self.offsets[-1])
+        K.level_weights(codes, self.offsets, self.w, self.cw)
         size = int(sizes.max()) if sizes.size else 1
         self._sums = np.empty(size)
         self._a = np.empty(size)
@@ -53,10 +50,8 @@ class AdditiveProblem:
         out = AdditiveProblem.__new__(AdditiveProblem)
         out.__dict__.update(self.__dict__)
         out.w = np.ascontiguousarray(w / w.sum())
-        out.cw = np.zeros_like(self.cw)
-        for j in range(self.n_features):
-            off, end = self.offsets[j], self.offsets[j + 1]
-            K.level_sums(j, self.codes, out.w, np.ones_like(out.w), end - off, out.cw[off:end])
+        out.cw = np.empty_like(self.cw)
+        K.level_weights(self.codes, self.offsets, out.w, out.cw)
         out._sums, out._a, out._new = (np.empty_like(self._sums), np.empty_like(self._a),
                                        np.empty_like(self._new))
         return out

@@ -143,6 +143,22 @@ class MultiTaskProblem:
             B[k, j] = sol[a]
 
     # -- closed-form moves (one task, others fixed) ----------------------------------------
+    def _entry_slope(self, B, k):
+        """For task k: the slope x_j' r / n + λ2 S'_j / K a newcomer j meets, x' r, and S'."""
+        d = self.data
+        corr = d.X[k].T @ (d.y[k] - d.X[k] @ B[k])
+        others = B.sum(axis=0) - B[k]
+        return corr / d.n[k] + self.l2 * others / d.K, corr, others
+
+    def _removal_change(self, B, k, S, corr, others):
+        """Exact change of task k's loss, ridge and Bbar terms when β_ki (i in S) is zeroed."""
+        d = self.data
+        K = d.K
+        bi = B[k, S]
+        return ((2 * bi * corr[S] + bi ** 2 * d.q[k][S]) / (2 * d.n[k])
+                - 0.5 * self.l1 * bi ** 2
+                - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
+
     def task_moves(self, B, k):
         """Best swap, addition and removal for task k: list of (ΔF, kind, i, j, b)."""
         d = self.data
@@ -150,9 +166,7 @@ class MultiTaskProblem:
         X, n = d.X[k], d.n[k]
         beta = B[k]
         S = np.flatnonzero(beta)
-        r = d.y[k] - X @ beta
-        corr = X.T @ r  # x_j' r
-        others = B.sum(axis=0) - beta
+        g0, corr, others = self._entry_slope(B, k)
         counts = np.count_nonzero(B, axis=0)
         c_other = counts - (beta != 0)
         A = self._diag(k)
@@ -161,7 +175,6 @@ class MultiTaskProblem:
         in_task[S] = True
         # addition of j (only below the cardinality)
         if S.size < self.s:
-            g0 = corr / n + self.l2 * others / K
             gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * c_other - 1) / K
             gain[in_task] = np.inf
             j = int(np.argmin(gain))
@@ -169,16 +182,14 @@ class MultiTaskProblem:
         if S.size == 0:
             return moves
         bi = beta[S]
-        qi = d.q[k][S]
         # removal of i
-        drop = ((2 * bi * corr[S] + bi ** 2 * qi) / (2 * n) - 0.5 * self.l1 * bi ** 2
-                - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
+        drop = self._removal_change(B, k, S, corr, others)
         drop_z = drop + 0.5 * self.lz * (2 * counts[S] - K - 1) / K
         t = int(np.argmin(drop_z))
         moves.append((float(drop_z[t]), "drop", int(S[t]), -1, 0.0))
         # swap i -> j with one new coefficient b
         G = X[:, S].T @ X / n  # (|S|, p): x_i' x_j / n
-        g = (corr[None, :] / n + bi[:, None] * G) + self.l2 * others[None, :] / K
+        g = g0[None, :] + bi[:, None] * G
         gain = (drop[:, None] - g ** 2 / (2 * A[None, :])
                 + self.lz * (counts[S][:, None] - c_other[None, :] - 1) / K)
         gain[:, in_task] = np.inf
@@ -205,10 +216,8 @@ class MultiTaskProblem:
             trial[k, i] = 0.0
             self.refit_task(trial, k)
             dropped = self.objective(trial) - base
-            r = d.y[k] - d.X[k] @ trial[k]
-            others = trial.sum(axis=0) - trial[k]
             counts = np.count_nonzero(trial, axis=0)
-            g0 = d.X[k].T @ r / d.n[k] + self.l2 * others / K
+            g0, _, _ = self._entry_slope(trial, k)
             gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * counts - 1) / K
             gain[trial[k] != 0] = np.inf
             gain[i] = np.inf
@@ -235,21 +244,14 @@ class MultiTaskProblem:
         swap_gain = np.zeros((S.size, d.p))
         drop_gain = np.zeros(S.size)
         for k in range(K):
-            X, n = d.X[k], d.n[k]
-            r = d.y[k] - X @ B[k]
-            corr = X.T @ r
-            others = B.sum(axis=0) - B[k]
             A = np.maximum(self._diag(k), 1e-300)
-            g0 = corr / n + self.l2 * others / K
+            g0, corr, others = self._entry_slope(B, k)
             add_gain -= g0 ** 2 / (2 * A)
             if S.size:
-                bi = B[k, S]
-                drop = ((2 * bi * corr[S] + bi ** 2 * d.q[k][S]) / (2 * n)
-                        - 0.5 * self.l1 * bi ** 2
-                        - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
+                drop = self._removal_change(B, k, S, corr, others)
                 drop_gain += drop
-                G = X[:, S].T @ X / n
-                g = corr[None, :] / n + bi[:, None] * G + self.l2 * others[None, :] / K
+                G = d.X[k][:, S].T @ d.X[k] / d.n[k]
+                g = g0[None, :] + B[k, S][:, None] * G
                 swap_gain += drop[:, None] - g ** 2 / (2 * A[None, :])
         add_gain[S] = np.inf
         if S.size:
@@ -262,9 +264,7 @@ class MultiTaskProblem:
             self.refit(trial)
             gain = np.zeros(d.p)
             for k in range(K):
-                r = d.y[k] - d.X[k] @ trial[k]
-                others = trial.sum(axis=0) - trial[k]
-                g0 = d.X[k].T @ r / d.n[k] + self.l2 * others / K
+                g0, _, _ = self._entry_slope(trial, k)
                 gain -= g0 ** 2 / (2 * np.maximum(self._diag(k), 1e-300))
             gain[S] = np.inf
             candidates.append(("swap", int(i), int(np.argmin(gain))))
@@ -327,7 +327,7 @@ def local_search(problem, B, *, tol=1e-10, max_moves=10000):
 
 
 def greedy_common_start(problem, B):
-    """Forward selection of a common support of size s by summed exact refit gains."""
+    """Forward selection of a common support of size s (summed closed-form gains, exact refits)."""
     d = problem.data
     while np.count_nonzero(np.any(B != 0, axis=0)) < min(problem.s, d.p):
         S = np.flatnonzero(np.any(B != 0, axis=0))
@@ -350,9 +350,7 @@ def greedy_task_start(problem, B):
     K = d.K
     for k in range(K):
         while np.count_nonzero(B[k]) < min(problem.s, d.p):
-            r = d.y[k] - d.X[k] @ B[k]
-            others = B.sum(axis=0) - B[k]
-            g0 = d.X[k].T @ r / d.n[k] + problem.l2 * others / K
+            g0, _, _ = problem._entry_slope(B, k)
             A = problem._diag(k)
             gain = np.where(A > 0, g0 ** 2 / (2 * np.maximum(A, 1e-300)), 0.0)
             gain[B[k] != 0] = -np.inf
@@ -379,10 +377,3 @@ def multi_start(problem, *, max_moves=10000):
         if value < best_value:
             best, best_value = B, value
     return best, moves
-
-
-def swap_local_violations(problem, B, tol=1e-9):
-    """The improving closed-form moves left (empty at a swap-local optimum)."""
-    scale = max(1.0, abs(problem.objective(B)))
-    return [(k, m) for k in range(problem.data.K) for m in problem.task_moves(B, k)
-            if m[0] < -tol * scale]

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, check_cv
+from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -21,7 +21,8 @@ from ._additive_encoding import (CATEGORICAL, categorical_mask, fit_levels, fram
 from ._additive_solver import (FUSIONS, AdditiveProblem, LogisticFit, SquaredFit,
                                forward_selection, swap_search)
 from ._kernels._additive import add_shapes
-from ._validation import check_weights
+from ._design import standardise_response
+from ._validation import check_target, check_weights
 
 _PARAMETERS = {
     "lambda_fusion": [Interval(Real, 0, None, closed="left")],
@@ -58,17 +59,14 @@ class _FASTBase(BaseEstimator):
 
     # -- data -------------------------------------------------------------------------------
     def _encode_fit(self, X, y, sample_weight, y_numeric):
-        names = list(X.columns) if isinstance(X, pd.DataFrame) else None
-        n_cols = X.shape[1] if hasattr(X, "shape") and len(X.shape) == 2 else None
-        mask = (categorical_mask(X, self.categorical_features, n_cols, names)
-                if n_cols is not None else None)
+        original = X  # the dtypes of a DataFrame say which columns are categorical
         self._categories = {}
         if isinstance(X, pd.DataFrame):
             X = frame_to_float(X, self._categories)
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan",
                              y_numeric=y_numeric, ensure_min_samples=2, multi_output=False)
-        if mask is None:  # X was not 2-D before validation; validate_data raised otherwise
-            mask = categorical_mask(X, self.categorical_features, X.shape[1])
+        mask = categorical_mask(original, self.categorical_features, X.shape[1],
+                                getattr(self, "feature_names_in_", None))
         if np.isinf(X).any():
             raise ValueError("Input X contains infinity; only NaN (missing) is allowed.")
         w = check_weights(sample_weight, X.shape[0])
@@ -331,10 +329,7 @@ class FASTRegressor(RegressorMixin, _FASTBase):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
         """
-        X, y, w, self.levels_, codes = self._encode_fit(X, y, sample_weight, True)
-        y = _check_finite_target(y, X.shape[0])
-        problem = AdditiveProblem(codes, self.levels_, w, self.fusion)
-        centre, scale, resid = _standardise(y, problem.w)
+        y, w, problem, centre, scale, resid = self._prepare_regression(X, y, sample_weight)
         fit = SquaredFit(problem, problem.zero_beta(), resid, self.lambda_fusion,
                          self.lambda_group, block_selection=self.block_selection,
                          max_iter=self.max_iter, tol=self.tol)
@@ -343,6 +338,14 @@ class FASTRegressor(RegressorMixin, _FASTBase):
         self.y_scale_ = scale
         self._store(fit, scale)
         return self
+
+    def _prepare_regression(self, X, y, sample_weight):
+        """Encode the data; return y, weights, the problem and the standardised response."""
+        X, y, w, self.levels_, codes = self._encode_fit(X, y, sample_weight, True)
+        y = check_target(y, X.shape[0])
+        problem = AdditiveProblem(codes, self.levels_, w, self.fusion)
+        centre, scale, resid = standardise_response(y, problem.w)
+        return y, w, problem, centre, scale, resid
 
     def predict(self, X):
         """Predicted response: intercept plus the shape functions' values."""
@@ -425,24 +428,6 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
         return tags
 
 
-def _standardise(y, w):
-    """Weighted mean, weighted standard deviation (1 for a constant y) and standardised y."""
-    centre = float(np.sum(w * y))
-    scale = float(np.sqrt(np.sum(w * (y - centre) ** 2)))
-    if scale <= 1e-12 * max(1.0, abs(centre)):
-        return centre, 1.0, np.zeros_like(y)
-    return centre, scale, (y - centre) / scale
-
-
-def _check_finite_target(y, n):
-    y = np.asarray(y, dtype=np.float64)
-    if y.ndim != 1 or y.shape[0] != n:
-        raise ValueError(f"y must have shape ({n},); got {y.shape}.")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y contains NaN or infinity.")
-    return y
-
-
 class FASTRegressorCV(FASTRegressor):
     """:class:`FASTRegressor` with ``lambda_fusion`` chosen by k-fold cross-validation.
 
@@ -503,10 +488,8 @@ class FASTRegressorCV(FASTRegressor):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose ``lambda_fusion`` by cross-validation and refit on all rows."""
-        X, y, w, self.levels_, codes = self._encode_fit(X, y, sample_weight, True)
-        y = _check_finite_target(y, X.shape[0])
-        problem = AdditiveProblem(codes, self.levels_, w, self.fusion)
-        centre, scale, resid = _standardise(y, problem.w)
+        y, w, problem, centre, scale, resid = self._prepare_regression(X, y, sample_weight)
+        codes = problem.codes
         lambdas = self._grid(problem, resid)
         splitter = check_cv(self.cv)
         folds = list(splitter.split(X, y))
@@ -517,12 +500,13 @@ class FASTRegressorCV(FASTRegressor):
             if np.count_nonzero(fold_w) < 2:
                 raise ValueError("a cross-validation fold has fewer than 2 training rows.")
             sub = problem.with_weights(fold_w)
-            mu, sd, fold_resid = _standardise(y, sub.w)
+            mu, sd, fold_resid = standardise_response(y, sub.w)
             fit = self._path_fit(sub, fold_resid)
+            test_codes = np.asfortranarray(codes[test])
             for q, lam in enumerate(lambdas):
                 self._solve_at(fit, lam)
                 pred = np.full(test.size, mu)
-                add_shapes(np.asfortranarray(codes[test]), sub.offsets, fit.beta * sd, pred)
+                add_shapes(test_codes, sub.offsets, fit.beta * sd, pred)
                 errors[q, f] = np.average((y[test] - pred) ** 2, weights=w[test])
         self.lambdas_ = lambdas
         self.cv_mse_ = errors

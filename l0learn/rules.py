@@ -12,8 +12,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._kernels import _rules as K
-from ._kernels._additive import level_sums
-from ._rule_ensemble import extract_rules
+from ._design import standardise_response
+from ._kernels._additive import level_sums, level_weights
+from ._rule_ensemble import _parents, extract_rules
 from ._validation import check_weights
 
 PENALTIES = {"l1": K.PENALTY_L1, "mcp": K.PENALTY_MCP}
@@ -25,22 +26,16 @@ class _RuleProblem:
     def __init__(self, rules, codes, y, sample_weight, fit_intercept, penalty, gamma):
         self.rules, self.codes = rules, codes
         self.wt = np.ascontiguousarray(sample_weight / sample_weight.sum())
-        target = y - rules.offset
-        self.centre = float(np.sum(self.wt * target)) if fit_intercept else 0.0
-        scale = float(np.sqrt(np.sum(self.wt * (target - self.centre) ** 2)))
-        self.scale = scale if scale > 1e-12 * max(1.0, abs(self.centre)) else 1.0
+        self.centre, self.scale, self.resid = standardise_response(y - rules.offset, self.wt,
+                                                                   centre=fit_intercept)
         self.v = rules.values / self.scale
         self.offsets = rules.offsets
-        self.c = np.zeros(rules.n_rules)
-        ones = np.ones_like(self.wt)
-        for t in range(rules.n_trees):
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            level_sums(t, codes, self.wt, ones, hi - lo, self.c[lo:hi])
+        self.c = np.empty(rules.n_rules)  # each leaf's share of the sample weight
+        level_weights(codes, self.offsets, self.wt, self.c)
         self.fit_intercept = fit_intercept
         self.penalty = PENALTIES[penalty]
         self.gamma = float(gamma)
         self.w = np.zeros(rules.n_rules)
-        self.resid = (target - self.centre) / self.scale
         self.b0 = 0.0  # intercept on the standardised scale
         self.scores = np.zeros(rules.n_trees)
 
@@ -287,7 +282,6 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
 
 def _nodes_kept(rules, selected):
     """Nodes in the union of the root-to-leaf paths of the selected rules."""
-    from ._rule_ensemble import _parents
     total = 0
     by_tree = {}
     for j in selected:

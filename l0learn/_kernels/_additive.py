@@ -35,6 +35,16 @@ def level_sums(j, codes, w, v, n_levels, out):
 
 
 @njit(cache=True, nogil=True)
+def level_weights(codes, offsets, w, out):
+    """``out[offsets[j] + k]`` = total weight of the rows at level ``k`` of column ``j``."""
+    out[:] = 0.0
+    for j in range(offsets.shape[0] - 1):
+        off = offsets[j]
+        for i in range(codes.shape[0]):
+            out[off + codes[i, j]] += w[i]
+
+
+@njit(cache=True, nogil=True)
 def _penalty(theta, kind, fusion, lam):
     if lam == 0.0 or theta.shape[0] < 2:
         return 0.0
