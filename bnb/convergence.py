@@ -13,15 +13,15 @@ def absolute_gap(upper, lower):
     return max(upper - lower, 0.0)
 
 
-def relative_gap(upper, lower):
-    """``(upper - lower) / |upper|`` (scale floored at :data:`GAP_SCALE_FLOOR`)."""
+def relative_gap(upper, lower, floor=GAP_SCALE_FLOOR):
+    """``(upper - lower) / max(|upper|, floor)``."""
     gap = absolute_gap(upper, lower)
     if gap == 0.0 or not np.isfinite(gap):
         return gap
-    return gap / max(abs(upper), GAP_SCALE_FLOOR)
+    return gap / max(abs(upper), floor)
 
 
-def can_prune(bound, upper, gap_tol, abs_tol):
+def can_prune(bound, upper, gap_tol, abs_tol, floor=GAP_SCALE_FLOOR):
     """Whether a node with this ``bound`` cannot hold a solution worth finding.
 
     True when the bound is at or above the incumbent, or close enough that any
@@ -29,11 +29,11 @@ def can_prune(bound, upper, gap_tol, abs_tol):
     """
     if not np.isfinite(upper):
         return bound == np.inf
-    return bound >= upper - max(abs_tol, gap_tol * max(abs(upper), GAP_SCALE_FLOOR))
+    return bound >= upper - max(abs_tol, gap_tol * max(abs(upper), floor))
 
 
-def gap_closed(upper, lower, gap_tol, abs_tol):
+def gap_closed(upper, lower, gap_tol, abs_tol, floor=GAP_SCALE_FLOOR):
     """Whether the incumbent is proven within ``gap_tol`` (relative) or ``abs_tol``."""
     if not np.isfinite(upper):
         return False
-    return absolute_gap(upper, lower) <= abs_tol or relative_gap(upper, lower) <= gap_tol
+    return absolute_gap(upper, lower) <= abs_tol or relative_gap(upper, lower, floor) <= gap_tol

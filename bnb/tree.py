@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from .convergence import absolute_gap, can_prune, gap_closed, relative_gap
+from .convergence import GAP_SCALE_FLOOR, absolute_gap, can_prune, gap_closed, relative_gap
 from .node import Node
 from .queue import STRATEGIES
 from .results import Result, Status, Termination
@@ -34,7 +34,8 @@ class _OpenBounds:
 
 
 def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-12,
-          time_limit=np.inf, node_limit=np.inf, incumbent=None, verbose=False,
+          gap_floor=GAP_SCALE_FLOOR, time_limit=np.inf, node_limit=np.inf, incumbent=None,
+          verbose=False,
           log_interval=1.0, print_fn=print):
     """Branch and bound on ``problem`` (a :class:`bnb.Problem`).
 
@@ -48,6 +49,9 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         improve the incumbent by more than this are pruned.
     abs_gap_tol : float, default=1e-12
         The same in absolute terms.
+    gap_floor : float, default=1e-12
+        The relative gap divides by ``max(|incumbent|, gap_floor)``: problems whose
+        objective can be near zero or negative set a natural scale here.
     time_limit : float, default=inf
         Seconds (wall clock, ``time.perf_counter``); checked between nodes.
     node_limit : int, default=inf
@@ -87,7 +91,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         last_log = now
         lb = global_bound()
         row = dict(nodes=n_nodes, open=len(queue), incumbent=upper, bound=lb,
-                   gap=relative_gap(upper, lb), time=now)
+                   gap=relative_gap(upper, lb, gap_floor), time=now)
         log.append(row)
         if verbose:
             if len(log) == 1:
@@ -109,7 +113,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
             if node.bound < upper:
                 retired = min(retired, node.bound)
 
-        if can_prune(node.bound, upper, gap_tol, abs_gap_tol):
+        if can_prune(node.bound, upper, gap_tol, abs_gap_tol, gap_floor):
             retire()
             return
         relaxation = problem.relax(node)
@@ -117,7 +121,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         node.bound = max(node.bound, relaxation.lower_bound)
         if node.bound == np.inf:  # infeasible node
             return
-        if not can_prune(node.bound, upper, gap_tol, abs_gap_tol):
+        if not can_prune(node.bound, upper, gap_tol, abs_gap_tol, gap_floor):
             # Nodes about to be pruned cannot lead to a better solution: no heuristic there.
             found = problem.heuristic(node, relaxation)
             if found is not None:
@@ -125,7 +129,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         if problem.is_integral(node, relaxation):
             offer(relaxation.objective, relaxation.solution)
             retire()
-        elif can_prune(node.bound, upper, gap_tol, abs_gap_tol):
+        elif can_prune(node.bound, upper, gap_tol, abs_gap_tol, gap_floor):
             retire()
         else:
             variable, preferred = problem.branch(node, relaxation)
@@ -142,7 +146,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
     open_bounds.add(root)
     termination = Termination.QUEUE_EMPTY
     while len(queue):
-        if gap_closed(upper, global_bound(), gap_tol, abs_gap_tol):
+        if gap_closed(upper, global_bound(), gap_tol, abs_gap_tol, gap_floor):
             termination = Termination.GAP_REACHED
             break
         if time.perf_counter() - start >= time_limit:
@@ -161,7 +165,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
     if termination in (Termination.QUEUE_EMPTY, Termination.GAP_REACHED):
         status = Status.OPTIMAL if np.isfinite(upper) else Status.INFEASIBLE
         if termination is Termination.QUEUE_EMPTY and np.isfinite(upper) and not gap_closed(
-                upper, lower, gap_tol, abs_gap_tol):
+                upper, lower, gap_tol, abs_gap_tol, gap_floor):
             # Every node was resolved, but some only to the relaxation's accuracy.
             status = Status.FEASIBLE
     else:
@@ -169,5 +173,5 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
     record(force=True)
     return Result(status=status, termination=termination, objective=upper, solution=best,
                   lower_bound=lower, abs_gap=absolute_gap(upper, lower),
-                  rel_gap=relative_gap(upper, lower), n_nodes=n_nodes, n_open=len(queue),
+                  rel_gap=relative_gap(upper, lower, gap_floor), n_nodes=n_nodes, n_open=len(queue),
                   time=time.perf_counter() - start, log=log)

@@ -163,3 +163,83 @@ def make_multitask_regression(n_per_task=50, n_features=250, n_tasks=4, *, rho=0
     train = draw(n_per_task)
     test = draw(n_test) if n_test else None
     return train[0], train[1], train[2], coef, test
+
+
+def _shift_to_condition(B, cond):
+    """``B + delta I`` with ``delta`` chosen so that its condition number is ``cond``."""
+    evals = np.linalg.eigvalsh(B)
+    delta = (cond * evals[0] - evals[-1]) / (1.0 - cond)
+    return B + delta * np.eye(B.shape[0])
+
+
+def make_graphical_model(n_samples=400, n_features=200, *, design="banded", cond=10.0,
+                         rho=0.5, half_bandwidth=3, edge_probability=None, hub_size=20,
+                         seed=0):
+    """Gaussian data with a sparse precision matrix (the GraphL0BnB study designs).
+
+    ``X ~ N(0, Theta^-1)``.  For ``"banded"``, ``"uniform"`` and ``"hub"`` an
+    off-diagonal pattern ``B`` is shifted, ``Theta = B + delta I``, so that
+    ``cond(Theta) = cond``, then scaled so that the largest marginal variance is 1.
+    The random stream is ``numpy.random.RandomState(seed)``, drawn in the order of
+    the GraphL0 study (the edge pattern first, then ``Z`` of shape ``(n, p)``, ``X =
+    Z L'`` with ``L`` the Cholesky factor of ``Theta^-1``), so the same seed gives
+    the same data as there.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+    design : {"banded", "uniform", "ar1", "hub"}, default="banded"
+        - ``"banded"``: ``B_ij = rho^|i-j|`` for ``0 < |i-j| <= half_bandwidth``.
+        - ``"uniform"``: ``B_ij = 0.5`` with probability ``edge_probability``
+          (default ``3 / n_features``), independently per pair.
+        - ``"ar1"``: correlation ``rho^|i-j|`` (``cond`` unused), so ``Theta`` is
+          tridiagonal with unit-variance variables.
+        - ``"hub"``: groups of ``hub_size`` consecutive nodes; the first node of each
+          group is linked to the others with weight 0.5.
+    cond : float, default=10.0
+        Condition number of ``Theta`` (not for ``"ar1"``).
+    rho : float, default=0.5
+    half_bandwidth : int, default=3
+    edge_probability : float, optional
+    hub_size : int, default=20
+    seed : int, default=0
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    theta : ndarray of shape (n_features, n_features)
+        The true precision matrix.
+    """
+    p = int(n_features)
+    if p < 2:
+        raise ValueError("n_features must be at least 2.")
+    if not cond > 1.0 and design != "ar1":
+        raise ValueError(f"cond must be > 1; got {cond}.")
+    rng = np.random.RandomState(seed)
+    idx = np.arange(p)
+    lag = np.abs(idx[:, None] - idx[None, :])
+    if design == "ar1":
+        sigma = float(rho) ** lag
+        theta = np.linalg.inv(sigma)
+        theta[np.abs(theta) < 1e-12] = 0.0
+    else:
+        if design == "banded":
+            B = np.where((lag > 0) & (lag <= half_bandwidth), float(rho) ** lag, 0.0)
+        elif design == "uniform":
+            prob = 3.0 / p if edge_probability is None else float(edge_probability)
+            B = 0.5 * rng.binomial(1, prob, (p, p)) * np.tri(p, p, -1)
+            B = B + B.T
+        elif design == "hub":
+            B = np.zeros((p, p))
+            for start in range(0, p, hub_size):
+                members = np.arange(start, min(start + hub_size, p))
+                B[members[0], members[1:]] = B[members[1:], members[0]] = 0.5
+        else:
+            raise ValueError("design must be 'banded', 'uniform', 'ar1' or 'hub'; "
+                             f"got {design!r}.")
+        theta = _shift_to_condition(B, float(cond))
+        theta = theta * np.max(np.diag(np.linalg.inv(theta)))
+        sigma = np.linalg.inv(theta)
+    chol = np.linalg.cholesky(sigma)
+    X = rng.randn(int(n_samples), p) @ chol.T
+    return X, theta
