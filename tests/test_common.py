@@ -5,7 +5,7 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, FIRERegressor,
-                     L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV,
+                     GraphL0BnB, GraphL0BnBCV, L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV,
                      MultiTaskL0Regressor, MultiTaskL0RegressorCV)
 
 ESTIMATORS = [
@@ -29,6 +29,10 @@ ESTIMATORS = [
     MultiTaskL0Regressor(s=2),
     MultiTaskL0Regressor(s=3, lambda_1=0.01, lambda_2=0.1, lambda_z=0.1),
     MultiTaskL0RegressorCV(s_values=(1, 2), lambda_z_values=(0.0, 0.1), cv=3),
+    GraphL0BnB(),
+    GraphL0BnB(lambda_0=0.01, lambda_2=0.0, big_m=1.0, algorithm="CD"),
+    GraphL0BnB(lambda_0=0.02, lambda_2=0.1, algorithm="BnB", max_nodes=20),
+    GraphL0BnBCV(cv=3, n_lambda=5),
 ]
 
 # FIRE selects among the rules of the ensemble it is given (or fits).  scikit-learn's
