@@ -366,6 +366,9 @@ def test_bnb_estimator_certifies_and_honours_limits():
     limited = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", max_nodes=3).fit(X)
     assert limited.status_ == "feasible" and limited.n_nodes_ <= 3
     assert limited.lower_bound_ <= limited.objective_ and np.isfinite(limited.objective_)
+    # Only the time limit can stop this search early: "feasible" means it was honoured.
+    timed = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", time_limit=0.3).fit(X)
+    assert timed.status_ == "feasible" and timed.lower_bound_ <= timed.objective_
 
 
 # -- inputs ---------------------------------------------------------------------------------------

@@ -124,6 +124,17 @@ def l0l2_objective(theta, q, lam0, lam2):
     return f
 
 
+@njit(cache=True, nogil=True)
+def _append_pair(out_i, out_j, count, i, j):
+    """Store pair ``count`` in growable buffers (doubling when full)."""
+    if count == out_i.shape[0]:
+        out_i = np.concatenate((out_i, np.empty(count, dtype=np.int64)))
+        out_j = np.concatenate((out_j, np.empty(count, dtype=np.int64)))
+    out_i[count] = i
+    out_j[count] = j
+    return out_i, out_j
+
+
 # -- the exact l0l2-box step (heuristics) -------------------------------------------
 @njit(cache=True, nogil=True)
 def l0l2_step(a, b, lam0, lam2, big_m):
@@ -191,11 +202,7 @@ def primal_violations(S, theta, H, allowed, lam0, lam2, big_m, tol):
             a, b = pair_coefficients(S, theta, H, i, j)
             _, value = l0l2_step(a, b, lam0, lam2, big_m)
             if value < -tol:
-                if count == out_i.shape[0]:
-                    out_i = np.concatenate((out_i, np.empty(count, dtype=np.int64)))
-                    out_j = np.concatenate((out_j, np.empty(count, dtype=np.int64)))
-                out_i[count] = i
-                out_j[count] = j
+                out_i, out_j = _append_pair(out_i, out_j, count, i, j)
                 count += 1
     return out_i[:count], out_j[:count]
 
@@ -304,11 +311,7 @@ def relaxed_violations(S, theta, H, kind, lam0, lam2, big_m):
                 continue
             w = 2.0 * H[i, j] / theta[i, i] + 2.0 * H[j, i] / theta[j, j]
             if abs(w) > limit:
-                if count == out_i.shape[0]:
-                    out_i = np.concatenate((out_i, np.empty(count, dtype=np.int64)))
-                    out_j = np.concatenate((out_j, np.empty(count, dtype=np.int64)))
-                out_i[count] = i
-                out_j[count] = j
+                out_i, out_j = _append_pair(out_i, out_j, count, i, j)
                 count += 1
     return out_i[:count], out_j[:count]
 
