@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pytest
 from scipy.optimize import minimize
+
+import bnb
 from sklearn.metrics import matthews_corrcoef
 from sklearn.model_selection import GridSearchCV
 
@@ -175,15 +177,18 @@ def _best_on_support(Y, pairs, lam2):
     return out.fun
 
 
+@pytest.mark.parametrize("relaxation", ["auto", "perspective"])
 @pytest.mark.parametrize("seed,lam0,lam2", [(0, 0.04, 0.05), (1, 0.02, 0.2), (2, 0.08, 0.02)])
-def test_bnb_matches_enumeration_at_p5(seed, lam0, lam2):
+def test_bnb_matches_enumeration_at_p5(seed, lam0, lam2, relaxation):
     X, Y, S, _ = data(n=40, p=5, seed=seed)
     pairs = list(itertools.combinations(range(5), 2))
     best = np.inf
     for mask in range(1 << len(pairs)):
         chosen = [pr for b, pr in enumerate(pairs) if mask >> b & 1]
         best = min(best, _best_on_support(Y, chosen, lam2) + lam0 * len(chosen))
-    theta, result, _ = solve_graph_exact(S, lam0, lam2, gap_tol=1e-7)
+    problem = GraphL0Problem(S, lam0, lam2, relaxation=relaxation)
+    result = bnb.solve(problem, gap_tol=1e-7, gap_floor=1.0)
+    theta = result.solution
     assert result.status.value == "optimal"
     assert result.objective == pytest.approx(best, abs=1e-6 * max(1, abs(best)))
     assert result.lower_bound <= best + 1e-7
@@ -241,7 +246,7 @@ def test_relaxation_and_dual_bound_match_cvxpy(big_m):
     kind[2, 3] = kind[3, 2] = 2
     reference = _cvxpy_relaxation(Y, kind, lam0, lam2, big_m)
     problem = GraphL0Problem(S, lam0, lam2, big_m=None if np.isinf(big_m) else big_m,
-                             rel_tol=1e-9)
+                             rel_tol=1e-9, relaxation="perspective")
     state = GraphState.empty(S)
     primal, lower = problem.solve_relaxation(state, kind)
     assert lower <= reference + 1e-7
@@ -263,10 +268,78 @@ def test_relaxation_and_dual_bound_match_cvxpy(big_m):
     assert relaxation_objective(st.theta, st.q, kind, lam0, lam2, big_m) >= reference - 1e-9
 
 
+def _cvxpy_hull(Y, kind, lam0, lam2, delta, floor):
+    """The hull relaxation of l0learn._kernels._graph_hull, written out for Clarabel."""
+    cp = pytest.importorskip("cvxpy")
+    p = Y.shape[1]
+    S = Y.T @ Y
+    C = np.linalg.cholesky(S - delta * np.eye(p)).T
+    pairs = list(zip(*np.triu_indices(p, 1)))
+    d = cp.Variable(p)
+    t = {pr: cp.Variable() for pr in pairs}
+    cols = [cp.hstack([d[i] if k == i else t[(min(i, k), max(i, k))] for k in range(p)])
+            for i in range(p)]
+    obj = sum(cp.quad_over_lin(C @ cols[i], d[i]) - cp.log(d[i]) + delta * d[i]
+              for i in range(p))
+    # d <= 1e6 only keeps the conic solver stable; it never binds here.
+    cons = [d >= floor, d <= 1e6]
+    for (i, j) in pairs:
+        if kind[i, j] == 0:
+            cons.append(t[(i, j)] == 0)
+            continue
+        z, s = cp.Variable(), cp.Variable(nonneg=True)
+        cons += [z >= 0, z <= 1, cp.quad_over_lin(t[(i, j)], z) <= s]
+        if kind[i, j] == 2:
+            cons.append(z == 1)
+        obj += lam0 * z + lam2 * s
+        for a in (i, j):
+            u = cp.Variable()
+            cons += [u <= d[a] - (1 - z) * floor[a], u <= 1e6 * z]
+            obj += delta * cp.quad_over_lin(t[(i, j)], u)
+    prob = cp.Problem(cp.Minimize(obj), cons)
+    prob.solve(solver="CLARABEL")
+    return prob.value
+
+
+@pytest.mark.parametrize("lam2", [0.05, 0.3])
+def test_hull_relaxation_matches_cvxpy_and_beats_perspective(lam2):
+    _, Y, S, _ = data(n=80, p=6, seed=5)
+    lam0 = 0.04
+    kind = np.ones((6, 6), dtype=np.int8)
+    kind[0, 1] = kind[1, 0] = 0
+    kind[2, 3] = kind[3, 2] = 2
+    problem = GraphL0Problem(S, lam0, lam2, relaxation="hull", rel_tol=1e-9)
+    node = bnb.node.Node(fixed_zero=np.array([problem.pair_index[0, 1]]),
+                         fixed_one=np.array([problem.pair_index[2, 3]]))
+    assert np.array_equal(problem.node_kinds(node), kind)
+    state, Z = problem.start_state(node, kind)
+    primal, lower = problem.solve_hull(state, Z, kind)
+    reference = _cvxpy_hull(Y, kind, lam0, lam2, problem.delta, problem.diag_floor)
+    assert lower <= reference + 1e-6
+    assert primal == pytest.approx(reference, abs=2e-5)
+    assert np.all(np.diag(state.theta) >= problem.diag_floor - 1e-12)
+    # Valid at arbitrary points too (any Theta with theta_ii >= 1 / S_ii, any feasible Z).
+    from l0learn._kernels._graph_hull import hull_dual_bound
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        theta = random_theta(6, rng)
+        theta[0, 1] = theta[1, 0] = 0.0
+        np.fill_diagonal(theta, problem.diag_floor * rng.uniform(1.0, 2.0, 6))
+        Zr = np.clip(rng.uniform(0.05, 1, (6, 6)), 0, 1)
+        Zr = np.triu(Zr, 1) + np.triu(Zr, 1).T
+        Zr[kind == 2] = 1.0
+        st = GraphState.from_theta(problem.S_hull, theta)
+        assert hull_dual_bound(problem.S_hull, st.theta, st.H, st.q, Zr, kind, problem.diag_floor,
+                               lam0, lam2, np.inf, problem.delta) <= reference + 1e-9
+    # Stronger than the perspective relaxation at the same node.
+    plain = GraphL0Problem(S, lam0, lam2, relaxation="perspective", rel_tol=1e-9)
+    assert lower >= plain.solve_relaxation(plain.start_state(node, kind)[0], kind)[1] - 1e-9
+
+
 def test_certified_box_keeps_better_solutions():
     X, Y, S, theta_true = data(n=200, p=12, seed=2, design="banded")
     lam0, lam2 = 0.04, 1.0
-    problem = GraphL0Problem(S, lam0, lam2)
+    problem = GraphL0Problem(S, lam0, lam2, relaxation="perspective")
     start = primal_solve(S, lam0, lam2, np.inf)
     problem.offer(start.objective, start.state.theta)
     state = GraphState.empty(S)

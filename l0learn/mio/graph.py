@@ -18,6 +18,17 @@ screened over all free pairs, and bounded below by the Fenchel dual ``D`` of
 line (``M = inf``) is already a valid relaxation, so without a user box the bounds
 hold for the unconstrained problem.  A user ``M`` certifies the box-constrained one.
 
+**The diagonal-aware ("hull") relaxation, used whenever ``S`` is positive definite.**
+The perspective envelope prices an edge exactly only for ``|theta_ij| >= sqrt(lambda_0 /
+lambda_2)``; with a small ridge it is close to an l1 fit and leaves large gaps (root
+gaps of 6-8 % at p = 20, 121 % at p = 200 with lambda_2 = 0.01).  Part of the loss
+behaves like a ridge whose weight depends on the diagonal: with ``delta = lambda_min(S)``,
+``delta theta_ij^2 / theta_ii`` can be taken out of the loss and convexified together
+with ``z_ij``, using only ``theta_ii >= 1 / S_ii`` (true of every optimal solution); see
+:mod:`l0learn._kernels._graph_hull`.  At p = 20 this takes the root gap from 7.75 % to
+2.00 % (uniform) and 6.47 % to 1.23 % (banded).  When ``S`` is singular (p >= n) the
+perspective relaxation is used.
+
 **Certified big-M (bound tightening from the root's dual).**  Fix the dual point
 ``nu`` of the root (``nu_i = 2 R_i / theta_ii``).  For *any* ``Theta``,
 ``F(Theta) >= sum_i (1 + log c_i) + sum_{pairs} [theta_ij w_ij + lambda_0 [theta_ij
@@ -28,12 +39,15 @@ D_rest < U``, i.e. ``m < m_kl`` (the larger root).  ``M = max_kl m_kl`` removes 
 solution better than ``U`` and is used once it is tighter than the current box.
 """
 
+import time
+
 import numpy as np
 
 from bnb import Problem, Relaxation
 
 from .._graph_solver import GraphState, merge_pairs, primal_solve
 from .._kernels._graph import dual_bound, l0l2_objective, relaxed_sweeps, relaxed_violations
+from .._kernels._graph_hull import hull_dual_bound, hull_sweeps, hull_violations
 from .._kernels._perspective import envelope_constants
 
 _MAX_SCREENS = 100
@@ -56,11 +70,26 @@ class GraphL0Problem(Problem):
 
     integrality_tol = 1e-6
 
-    def __init__(self, S, lambda_0, lambda_2, *, big_m=None, rel_tol=1e-6, max_swaps=10):
+    def __init__(self, S, lambda_0, lambda_2, *, big_m=None, rel_tol=1e-6, max_swaps=10,
+                 relaxation="auto"):
         if big_m is None and not lambda_2 > 0:
             raise ValueError("branch and bound without big_m needs lambda_2 > 0.")
+        if relaxation not in ("auto", "hull", "perspective"):
+            raise ValueError("relaxation must be 'auto', 'hull' or 'perspective'.")
         self.S = np.ascontiguousarray(S, dtype=float)
         self.p = self.S.shape[0]
+        evals = np.linalg.eigvalsh(self.S)
+        positive_definite = evals[0] > 1e-8 * evals[-1]
+        if relaxation == "hull" and not positive_definite:
+            raise ValueError("the hull relaxation needs a positive definite covariance.")
+        # "auto" decides at the root (see relax); None = undecided.
+        self.hull = (positive_definite if relaxation == "hull" else
+                     None if relaxation == "auto" and positive_definite else False)
+        self.deadline = np.inf  # wall-clock limit for node solves (set by solve_graph_exact)
+        # A hair below lambda_min keeps S - delta I positive semidefinite under rounding.
+        self.delta = float(evals[0]) * (1.0 - 1e-6) if positive_definite else 0.0
+        self.S_hull = np.ascontiguousarray(self.S - self.delta * np.eye(self.p))
+        self.diag_floor = 1.0 / np.diag(self.S)  # theta_ii >= 1 / S_ii at every optimum
         self.lam0, self.lam2 = float(lambda_0), float(lambda_2)
         self.big_m = np.inf if big_m is None else float(big_m)
         self.user_m = big_m
@@ -93,12 +122,65 @@ class GraphL0Problem(Problem):
         return kind
 
     def start_state(self, node, kind):
+        """The relaxation's state from the parent's solution, and (hull) its ``Z``."""
+        S = self.S_hull if self.hull else self.S
         if node.warm_start is None:
-            return GraphState.empty(self.S)
-        diag, rows, cols, values = node.warm_start
-        keep = (kind[rows, cols] != 0) & (np.abs(values) > 0)
-        values = np.clip(values[keep], -self.big_m, self.big_m)
-        return GraphState.from_pairs(self.S, diag, rows[keep], cols[keep], values)
+            diag = 1.0 / np.diag(self.S)
+            rows = cols = np.zeros(0, dtype=np.int64)
+            values = z = np.zeros(0)
+        else:
+            diag, rows, cols, values, z = node.warm_start
+            keep = (kind[rows, cols] != 0) & (np.abs(values) > 0)
+            rows, cols = rows[keep], cols[keep]
+            z = None if z is None else z[keep]
+            values = np.clip(values[keep], -self.big_m, self.big_m)
+        if not self.hull:
+            return GraphState.from_pairs(S, diag, rows, cols, values), None
+        state = GraphState.from_pairs(S, np.maximum(diag, self.diag_floor), rows, cols, values)
+        Z = np.zeros((self.p, self.p))
+        # Feasible relaxed binaries: |theta| <= M z; pairs fixed to one have z = 1.
+        z = np.clip(np.maximum(z, np.abs(values) / self.big_m), 0.0, 1.0)
+        Z[rows, cols] = Z[cols, rows] = z
+        Z[kind == 2] = 1.0
+        return state, Z
+
+    def solve_hull(self, state, Z, kind, deadline=np.inf):
+        """The hull relaxation by block CD with screening; returns ``(primal, lower)``.
+
+        Stops early at ``deadline`` (``time.perf_counter``); the bound stays valid.
+        """
+        st = (self.S_hull, state.theta, state.H, state.q, Z)
+        _, threshold, _ = envelope_constants(self.lam0, self.lam2, self.big_m)
+        fixed_one = np.nonzero(np.triu(kind == 2, 1))
+        rtol = 1e-9
+        primal = lower = -np.inf
+        deadline = min(deadline, self.deadline)
+        # Block CD on the coupled hull terms converges slowly in its last digits: a
+        # 1e-5 relative primal-dual gap is plenty for gaps of 1e-2 (the bound is valid anyway).
+        target = max(self.rel_tol, 1e-5)
+        for _ in range(8):
+            active = merge_pairs(state.edges(), fixed_one)
+            for _ in range(_MAX_SCREENS):
+                for _ in range(1000):  # chunks of sweeps, to honour the deadline
+                    done, primal = hull_sweeps(*st, active[0], active[1], kind, self.diag_floor,
+                                               self.lam0, self.lam2, self.big_m, self.delta,
+                                               threshold, 2, rtol)
+                    if done < 2 or time.perf_counter() > deadline:
+                        break
+                if time.perf_counter() > deadline:
+                    break
+                entering = hull_violations(*st[:3], kind, self.diag_floor, self.lam0,
+                                           self.lam2, self.big_m, self.delta, threshold)
+                if entering[0].size == 0:
+                    break
+                active = merge_pairs(merge_pairs(state.edges(), fixed_one), entering)
+            lower = hull_dual_bound(*st, kind, self.diag_floor, self.lam0, self.lam2,
+                                    self.big_m, self.delta)
+            if (primal - lower <= target * max(abs(primal), 1.0)
+                    or time.perf_counter() > deadline):
+                break
+            rtol *= 1e-2
+        return primal, lower
 
     def solve_relaxation(self, state, kind):
         """Active-set CD with screening until the primal-dual gap is below ``rel_tol``.
@@ -136,15 +218,54 @@ class GraphL0Problem(Problem):
 
     def relax(self, node):
         kind = self.node_kinds(node)
-        state = self.start_state(node, kind)
-        _, lower = self.solve_relaxation(state, kind)
-        if node.depth == 0 and self.user_m is None:
-            lower = self._tighten_box(state, kind, lower)
-        value = self.objective(state)  # every Theta is feasible: an upper bound
-        self.offer(value, state.theta)
-        z = self.binaries(state.theta, kind)
+        if self.hull is None:
+            return self._choose_relaxation(node, kind)
+        state, Z = self.start_state(node, kind)
+        if self.hull:
+            _, lower = self.solve_hull(state, Z, kind)
+            z = Z[self.rows, self.cols].copy()
+            k = kind[self.rows, self.cols]
+            z[k == 2], z[k == 0] = 1.0, 0.0
+            # F of this Theta: its q was taken with S - delta I.
+            q = state.q + self.delta * np.einsum("ij,ij->i", state.theta, state.theta)
+            value = float(l0l2_objective(state.theta, q, self.lam0, self.lam2))
+        else:
+            _, lower = self.solve_relaxation(state, kind)
+            if node.depth == 0 and self.user_m is None:
+                lower = self._tighten_box(state, kind, lower)
+            z = self.binaries(state.theta, kind)
+            value = self.objective(state)
+        self.offer(value, state.theta)  # every Theta is feasible: an upper bound
+        compact = state.compact()
         return Relaxation(lower_bound=lower, objective=value, solution=state.theta.copy(),
-                          values=z, warm_start=state.compact())
+                          values=z, warm_start=compact + (Z[compact[1], compact[2]]
+                                                          if self.hull else None,))
+
+    def _choose_relaxation(self, node, kind):
+        """At the root: the hull relaxation if it gives the better bound at a bearable cost.
+
+        The perspective root is solved first; the hull root gets ``max(2 s, 20x)`` that
+        time.  When the relaxed graph is dense (small ``lambda_2``) the hull solve is slow
+        and its gain small, and the perspective relaxation is kept for the whole tree.
+        """
+        self.hull = False
+        start = time.perf_counter()
+        plain = self.relax(node)
+        elapsed = time.perf_counter() - start
+        self.hull = True
+        hull = self.relax_with_deadline(node, time.perf_counter() + max(2.0, 20.0 * elapsed))
+        self.hull = hull.lower_bound > plain.lower_bound and not self._hull_timed_out
+        return hull if self.hull else plain
+
+    def relax_with_deadline(self, node, deadline):
+        saved = self.deadline
+        self.deadline = min(saved, deadline)
+        try:
+            result = self.relax(node)
+        finally:
+            self._hull_timed_out = time.perf_counter() > self.deadline
+            self.deadline = saved
+        return result
 
     def _tighten_box(self, state, kind, lower):
         """Apply the certified big-M of the module docstring (at the root), re-solve."""
@@ -208,6 +329,8 @@ def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=
     import bnb
 
     problem = GraphL0Problem(S, lambda_0, lambda_2, big_m=big_m, max_swaps=max_swaps)
+    if time_limit is not None:
+        problem.deadline = time.perf_counter() + time_limit
     incumbent = None
     if start is not None:
         state = GraphState.from_theta(problem.S, start)
