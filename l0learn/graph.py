@@ -85,7 +85,9 @@ class GraphL0BnB(BaseEstimator):
         ``"CD"``: coordinate descent over an active set of pairs with screening of
         every pair (a coordinate-wise minimum); ``"CDPSI"``: CD plus row-wise swap
         local search; ``"BnB"``: branch and bound started from the CDPSI solution,
-        with a lower bound and gap.
+        with a lower bound and gap (see :mod:`l0learn.mio.graph`).  How fast the gap
+        closes depends on the relaxation's strength: it grows with ``lambda_2`` and
+        with ``lambda_min(S)`` (well-conditioned data, ``n`` well above ``p``).
     assume_centered : bool, default=False
         Use the data as centred (``location_`` = 0).
     max_iter : int, default=100
@@ -120,11 +122,15 @@ class GraphL0BnB(BaseEstimator):
     converged_ : bool
         Heuristics: the solution is coordinate-wise optimal (and, for ``"CDPSI"``,
         no improving row swap was left within ``max_swaps``).  BnB: the gap was closed.
-    lower_bound_, gap_, status_, n_nodes_, big_m_ : BnB only
+    lower_bound_, gap_, status_, n_nodes_, big_m_, relaxation_ : BnB only
         Lower bound on the optimal objective, relative gap, ``"optimal"`` or
-        ``"feasible"`` (a limit was hit), nodes relaxed, and the box used in the tree
+        ``"feasible"`` (a limit was hit), nodes relaxed, the box used in the tree
         (``inf``: none; smaller than ``big_m`` when the certified bound of
-        :mod:`l0learn.mio.graph` tightened it).
+        :mod:`l0learn.mio.graph` tightened it), and the node relaxation used:
+        ``"hull"`` (diagonal-aware, much tighter; needs a nonsingular covariance and is
+        chosen at the root when it pays) or ``"perspective"``.
+    bnb_log_ : list of dict
+        BnB progress rows (nodes, open, incumbent, bound, gap, time).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
@@ -220,6 +226,7 @@ class GraphL0BnB(BaseEstimator):
         if self.algorithm == "BnB" and S.shape[0] == 1:  # no pairs: the diagonal is exact
             self.lower_bound_, self.gap_, self.status_ = float(value), 0.0, "optimal"
             self.n_nodes_, self.big_m_, self.bnb_log_ = 0, float(big_m or np.inf), []
+            self.relaxation_ = "none"
         elif self.algorithm == "BnB":
             from .mio.graph import solve_graph_exact
 
@@ -233,6 +240,7 @@ class GraphL0BnB(BaseEstimator):
             self.status_ = result.status.value
             self.n_nodes_ = int(result.n_nodes)
             self.big_m_ = float(problem.big_m)
+            self.relaxation_ = "hull" if problem.hull else "perspective"
             self.bnb_log_ = result.log
             self.converged_ = self.status_ == "optimal"
         self._store(theta, location, value)

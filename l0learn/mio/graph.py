@@ -26,7 +26,8 @@ behaves like a ridge whose weight depends on the diagonal: with ``delta = lambda
 ``delta theta_ij^2 / theta_ii`` can be taken out of the loss and convexified together
 with ``z_ij``, using only ``theta_ii >= 1 / S_ii`` (true of every optimal solution); see
 :mod:`l0learn._kernels._graph_hull`.  At p = 20 this takes the root gap from 7.75 % to
-2.00 % (uniform) and 6.47 % to 1.23 % (banded).  When ``S`` is singular (p >= n) the
+2.00 % (uniform) and 6.47 % to 1.23 % (banded), and at p = 200 it is stronger on every
+instance measured (``benchmarks/README.md``).  When ``S`` is singular (p >= n) the
 perspective relaxation is used.
 
 **Certified big-M (bound tightening from the root's dual).**  Fix the dual point
@@ -82,9 +83,7 @@ class GraphL0Problem(Problem):
         positive_definite = evals[0] > 1e-8 * evals[-1]
         if relaxation == "hull" and not positive_definite:
             raise ValueError("the hull relaxation needs a positive definite covariance.")
-        # "auto" decides at the root (see relax); None = undecided.
-        self.hull = (positive_definite if relaxation == "hull" else
-                     None if relaxation == "auto" and positive_definite else False)
+        self.hull = relaxation != "perspective" and positive_definite
         self.deadline = np.inf  # wall-clock limit for node solves (set by solve_graph_exact)
         # A hair below lambda_min keeps S - delta I positive semidefinite under rounding.
         self.delta = float(evals[0]) * (1.0 - 1e-6) if positive_definite else 0.0
@@ -218,8 +217,6 @@ class GraphL0Problem(Problem):
 
     def relax(self, node):
         kind = self.node_kinds(node)
-        if self.hull is None:
-            return self._choose_relaxation(node, kind)
         state, Z = self.start_state(node, kind)
         if self.hull:
             _, lower = self.solve_hull(state, Z, kind)
@@ -240,32 +237,6 @@ class GraphL0Problem(Problem):
         return Relaxation(lower_bound=lower, objective=value, solution=state.theta.copy(),
                           values=z, warm_start=compact + (Z[compact[1], compact[2]]
                                                           if self.hull else None,))
-
-    def _choose_relaxation(self, node, kind):
-        """At the root: the hull relaxation if it gives the better bound at a bearable cost.
-
-        The perspective root is solved first; the hull root gets ``max(2 s, 20x)`` that
-        time.  When the relaxed graph is dense (small ``lambda_2``) the hull solve is slow
-        and its gain small, and the perspective relaxation is kept for the whole tree.
-        """
-        self.hull = False
-        start = time.perf_counter()
-        plain = self.relax(node)
-        elapsed = time.perf_counter() - start
-        self.hull = True
-        hull = self.relax_with_deadline(node, time.perf_counter() + max(2.0, 20.0 * elapsed))
-        self.hull = hull.lower_bound > plain.lower_bound and not self._hull_timed_out
-        return hull if self.hull else plain
-
-    def relax_with_deadline(self, node, deadline):
-        saved = self.deadline
-        self.deadline = min(saved, deadline)
-        try:
-            result = self.relax(node)
-        finally:
-            self._hull_timed_out = time.perf_counter() > self.deadline
-            self.deadline = saved
-        return result
 
     def _tighten_box(self, state, kind, lower):
         """Apply the certified big-M of the module docstring (at the root), re-solve."""
