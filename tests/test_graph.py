@@ -18,7 +18,7 @@ from l0learn._kernels._graph import (dual_bound, l0l2_objective, l0l2_step, pair
                                      relaxation_objective, relaxed_sweeps, update_diagonal)
 from l0learn.datasets import make_graphical_model
 from l0learn.metrics import edge_confusion, edge_f1, edge_mcc, relative_frobenius_error
-from l0learn.mio.graph import GraphL0Problem, solve_graph_exact
+from l0learn.mio.graph import GraphL0Problem
 
 
 # -- an independent NumPy objective (residual form, on Y = (X - mean) / sqrt(n)) --------
