@@ -36,15 +36,21 @@ def _check_positive(value, name, *, allow_zero=True, allow_none=False):
     return float(value)
 
 
+def _centred_covariance(X, assume_centered):
+    """``(location, S, constant)``: the mean (or 0), the covariance with divisor n, and
+    the columns whose variance is zero relative to the largest one."""
+    location = np.zeros(X.shape[1]) if assume_centered else X.mean(axis=0)
+    Xc = X - location
+    S = np.ascontiguousarray(Xc.T @ Xc / X.shape[0])
+    scale = max(float(np.max(np.diag(S))), np.finfo(float).tiny)
+    return location, S, np.flatnonzero(np.diag(S) <= 1e-12 * scale)
+
+
 def _covariance(estimator, X, reset=True):
     """Validated data, its location and its covariance (divisor n), with clear errors."""
     X = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_min_samples=2)
-    location = np.zeros(X.shape[1]) if estimator.assume_centered else X.mean(axis=0)
-    Xc = X - location
-    S = Xc.T @ Xc / X.shape[0]
-    scale = max(float(np.max(np.diag(S))), np.finfo(float).tiny)
-    constant = np.flatnonzero(np.diag(S) <= 1e-12 * scale)
-    if constant.size or not np.diag(S).max() > 0:
+    location, S, constant = _centred_covariance(X, estimator.assume_centered)
+    if constant.size:
         names = _names(estimator, constant)
         raise ValueError(f"X has constant columns {names}: their conditional variance is 0 "
                          "and the pseudolikelihood is unbounded. Remove them.")
@@ -57,7 +63,7 @@ def _covariance(estimator, X, reset=True):
                                                          _names(estimator, dup_j)[:5]))
         warnings.warn(f"X has perfectly correlated columns {pairs}: their edges sit at the "
                       "box / ridge limit.", UserWarning, stacklevel=3)
-    return X, location, np.ascontiguousarray(S)
+    return X, location, S
 
 
 def _names(estimator, idx):
@@ -372,10 +378,8 @@ class GraphL0BnBCV(GraphL0BnB):
         scores = np.full((len(splits), grid.size), -np.inf)
         edges = np.zeros((len(splits), grid.size))
         for k, (train, test) in enumerate(splits):
-            mean = np.zeros(X_arr.shape[1]) if self.assume_centered else X_arr[train].mean(0)
-            Xt = X_arr[train] - mean
-            S_k = np.ascontiguousarray(Xt.T @ Xt / train.size)
-            if np.any(np.diag(S_k) <= 1e-12 * np.diag(S_k).max()):
+            mean, S_k, constant = _centred_covariance(X_arr[train], self.assume_centered)
+            if constant.size:
                 raise ValueError("a cross-validation fold has a constant column; use fewer "
                                  "folds or remove near-constant columns.")
             for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box)):

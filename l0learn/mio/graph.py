@@ -50,6 +50,7 @@ from .._graph_solver import GraphState, merge_pairs, primal_solve
 from .._kernels._graph import dual_bound, l0l2_objective, relaxed_sweeps, relaxed_violations
 from .._kernels._graph_hull import hull_dual_bound, hull_sweeps, hull_violations
 from .._kernels._perspective import envelope_constants
+from .l0l2 import conjugate_fixed_one
 
 _MAX_SCREENS = 100
 
@@ -143,43 +144,58 @@ class GraphL0Problem(Problem):
         Z[kind == 2] = 1.0
         return state, Z
 
-    def solve_hull(self, state, Z, kind, deadline=np.inf):
-        """The hull relaxation by block CD with screening; returns ``(primal, lower)``.
+    def _active_set(self, state, kind, sweep, screen, bound, *, rtol, target, rounds,
+                    deadline=np.inf):
+        """The loop both relaxations share: CD on the active pairs, screen every free pair,
+        bound; tighten the CD tolerance until the primal-dual gap is below ``target``.
 
-        Stops early at ``deadline`` (``time.perf_counter``); the bound stays valid.
+        ``sweep(active, rtol)`` returns the relaxation's value, ``screen()`` the entering
+        pairs, ``bound()`` the dual bound.  Stops early at ``deadline``
+        (``time.perf_counter``); the bound stays valid.  Returns ``(primal, lower)``.
         """
-        st = (self.S_hull, state.theta, state.H, state.q, Z)
-        _, threshold, _ = envelope_constants(self.lam0, self.lam2, self.big_m)
         fixed_one = np.nonzero(np.triu(kind == 2, 1))
-        rtol = 1e-9
         primal = lower = -np.inf
-        deadline = min(deadline, self.deadline)
-        # Block CD on the coupled hull terms converges slowly in its last digits: a
-        # 1e-5 relative primal-dual gap is plenty for gaps of 1e-2 (the bound is valid anyway).
-        target = max(self.rel_tol, 1e-5)
-        for _ in range(8):
+        for _ in range(rounds):
             active = merge_pairs(state.edges(), fixed_one)
             for _ in range(_MAX_SCREENS):
-                for _ in range(1000):  # chunks of sweeps, to honour the deadline
-                    done, primal = hull_sweeps(*st, active[0], active[1], kind, self.diag_floor,
-                                               self.lam0, self.lam2, self.big_m, self.delta,
-                                               threshold, 2, rtol)
-                    if done < 2 or time.perf_counter() > deadline:
-                        break
+                primal = sweep(active, rtol)
                 if time.perf_counter() > deadline:
                     break
-                entering = hull_violations(*st[:3], kind, self.diag_floor, self.lam0,
-                                           self.lam2, self.big_m, self.delta, threshold)
+                entering = screen()
                 if entering[0].size == 0:
                     break
                 active = merge_pairs(merge_pairs(state.edges(), fixed_one), entering)
-            lower = hull_dual_bound(*st, kind, self.diag_floor, self.lam0, self.lam2,
-                                    self.big_m, self.delta)
+            lower = bound()
             if (primal - lower <= target * max(abs(primal), 1.0)
                     or time.perf_counter() > deadline):
                 break
             rtol *= 1e-2
         return primal, lower
+
+    def solve_hull(self, state, Z, kind):
+        """The hull relaxation by block CD with screening; returns ``(primal, lower)``.
+
+        Node solves stop at ``self.deadline`` (the search's time limit).
+        """
+        st = (self.S_hull, state.theta, state.H, state.q, Z)
+        _, threshold, _ = envelope_constants(self.lam0, self.lam2, self.big_m)
+        args = (self.lam0, self.lam2, self.big_m, self.delta)
+
+        def sweep(active, rtol):
+            for _ in range(1000):  # chunks of sweeps, to honour the deadline
+                done, primal = hull_sweeps(*st, active[0], active[1], kind, self.diag_floor,
+                                           *args, threshold, 2, rtol)
+                if done < 2 or time.perf_counter() > self.deadline:
+                    break
+            return primal
+
+        # Block CD on the coupled hull terms converges slowly in its last digits: a
+        # 1e-5 relative primal-dual gap is plenty for gaps of 1e-2 (the bound is valid anyway).
+        return self._active_set(
+            state, kind, sweep,
+            lambda: hull_violations(*st[:3], kind, self.diag_floor, *args, threshold),
+            lambda: hull_dual_bound(*st, kind, self.diag_floor, *args),
+            rtol=1e-9, target=max(self.rel_tol, 1e-5), rounds=8, deadline=self.deadline)
 
     def solve_relaxation(self, state, kind):
         """Active-set CD with screening until the primal-dual gap is below ``rel_tol``.
@@ -187,29 +203,27 @@ class GraphL0Problem(Problem):
         Returns ``(relaxation objective, dual bound)``; ``state`` is updated in place.
         """
         st = (self.S, state.theta, state.H, state.q)
-        fixed_one = np.nonzero(np.triu(kind == 2, 1))
-        rtol = 1e-8
-        primal = lower = -np.inf
-        for _ in range(6):
-            active = merge_pairs(state.edges(), fixed_one)
-            for _ in range(_MAX_SCREENS):
-                _, primal = relaxed_sweeps(*st, active[0], active[1], kind, self.lam0, self.lam2,
-                                           self.big_m, 2000, rtol)
-                entering = relaxed_violations(*st[:3], kind, self.lam0, self.lam2, self.big_m)
-                if entering[0].size == 0:
-                    break
-                active = merge_pairs(merge_pairs(state.edges(), fixed_one), entering)
-            lower = dual_bound(*st, kind, self.lam0, self.lam2, self.big_m)
-            if primal - lower <= self.rel_tol * max(abs(primal), 1.0):
-                break
-            rtol *= 1e-2
-        return primal, lower
+        args = (self.lam0, self.lam2, self.big_m)
+        return self._active_set(
+            state, kind,
+            lambda active, rtol: relaxed_sweeps(*st, active[0], active[1], kind, *args, 2000,
+                                                rtol)[1],
+            lambda: relaxed_violations(*st[:3], kind, *args),
+            lambda: dual_bound(*st, kind, *args),
+            rtol=1e-8, target=self.rel_tol, rounds=6)
 
-    def binaries(self, theta, kind):
-        """Relaxed ``z`` per pair: ``|theta| / ratio`` (perspective) or ``|theta| / M``, clipped."""
-        ratio, _, perspective = envelope_constants(self.lam0, self.lam2, self.big_m)
-        t = np.abs(theta[self.rows, self.cols])
-        z = np.minimum(1.0, t / (ratio if perspective else self.big_m))
+    def binaries(self, theta, kind, Z=None):
+        """Relaxed ``z`` per pair (variable order), with the node's fixings applied.
+
+        The hull relaxation carries its ``Z``; for the perspective one ``z`` is
+        ``|theta| / ratio`` (perspective regime) or ``|theta| / M``, clipped at 1.
+        """
+        if Z is not None:
+            z = Z[self.rows, self.cols].copy()
+        else:
+            ratio, _, perspective = envelope_constants(self.lam0, self.lam2, self.big_m)
+            t = np.abs(theta[self.rows, self.cols])
+            z = np.minimum(1.0, t / (ratio if perspective else self.big_m))
         k = kind[self.rows, self.cols]
         z[k == 2] = 1.0
         z[k == 0] = 0.0
@@ -220,9 +234,6 @@ class GraphL0Problem(Problem):
         state, Z = self.start_state(node, kind)
         if self.hull:
             _, lower = self.solve_hull(state, Z, kind)
-            z = Z[self.rows, self.cols].copy()
-            k = kind[self.rows, self.cols]
-            z[k == 2], z[k == 0] = 1.0, 0.0
             # F of this Theta: its q was taken with S - delta I.
             q = state.q + self.delta * np.einsum("ij,ij->i", state.theta, state.theta)
             value = float(l0l2_objective(state.theta, q, self.lam0, self.lam2))
@@ -230,8 +241,8 @@ class GraphL0Problem(Problem):
             _, lower = self.solve_relaxation(state, kind)
             if node.depth == 0 and self.user_m is None:
                 lower = self._tighten_box(state, kind, lower)
-            z = self.binaries(state.theta, kind)
             value = self.objective(state)
+        z = self.binaries(state.theta, kind, Z)
         self.offer(value, state.theta)  # every Theta is feasible: an upper bound
         compact = state.compact()
         return Relaxation(lower_bound=lower, objective=value, solution=state.theta.copy(),
@@ -259,11 +270,7 @@ class GraphL0Problem(Problem):
         d = np.diag(th)
         w = np.abs(2.0 * H / d[:, None] + 2.0 * H.T / d[None, :])[self.rows, self.cols]
         lam0, lam2 = self.lam0, self.lam2
-        phi = w * w / (4.0 * lam2) - lam0
-        if np.isfinite(self.big_m):
-            beyond = w > 2.0 * self.big_m * lam2
-            phi[beyond] = self.big_m * w[beyond] - lam2 * self.big_m ** 2 - lam0
-        rest = lower + np.maximum(phi, 0.0)
+        rest = lower + np.maximum(conjugate_fixed_one(w, lam0, lam2, self.big_m), 0.0)
         disc = w * w - 4.0 * lam2 * (lam0 + rest - self.upper)
         m = np.where(disc > 0, (w + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * lam2), 0.0)
         return float(m.max() * (1 + 1e-9) + 1e-12) if m.size else 0.0

@@ -45,12 +45,15 @@ _SMALL_P = 300
 
 
 def conjugate_fixed_one(v, lam0, lam2, big_m):
-    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M``."""
+    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M`` (``M`` may be inf)."""
     a = np.abs(v)
     if lam2 == 0.0:
         return big_m * a - lam0
-    return np.where(a <= 2.0 * big_m * lam2, a * a / (4.0 * lam2) - lam0,
-                    big_m * a - lam2 * big_m * big_m - lam0)
+    phi = a * a / (4.0 * lam2) - lam0
+    if np.isfinite(big_m):  # beyond 2 M lambda_2 the box binds: linear in |v|
+        beyond = a > 2.0 * big_m * lam2
+        phi = np.where(beyond, big_m * a - lam2 * big_m * big_m - lam0, phi)
+    return phi
 
 
 def dual_bound(y_tilde, r, wr, grad, kind, lam0, lam2, big_m):
