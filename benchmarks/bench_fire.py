@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.ensemble import RandomForestRegressor
 
 from l0learn import FIRERegressor, fire_path
-from l0learn._rule_ensemble import extract_rules
+from l0learn.rules._ensemble import extract_rules
 from l0learn.datasets import make_additive_regression
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from l0learn._graph_solver import primal_solve
+from l0learn.covariance._solver import primal_solve
 from l0learn.datasets import make_graphical_model
 
 INSTANCES = [  # (p, n, design, cond, lambda_0, lambda_2, box "all" = max|Theta|)

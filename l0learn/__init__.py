@@ -1,15 +1,21 @@
-"""Mixed-integer statistical estimation: sparse models by discrete optimisation."""
+"""Mixed-integer statistical estimation: sparse models by discrete optimisation.
+
+One subpackage per estimator family -- :mod:`l0learn.linear_model`,
+:mod:`l0learn.covariance`, :mod:`l0learn.additive`, :mod:`l0learn.rules`,
+:mod:`l0learn.multitask` -- on top of the shared pieces in ``l0learn._shared``
+and the public :mod:`l0learn.datasets`, :mod:`l0learn.metrics` and
+:mod:`l0learn.plotting`.  Exact solvers are :class:`bnb.Problem` instances run by
+the generic engine in :mod:`bnb`.
+"""
 
 __version__ = "0.1.0"
 
-from .linear import L0Regressor, L0RegressorCV  # noqa: E402
-from .classification import L0Classifier, L0ClassifierCV  # noqa: E402
-from .path import RegularizationPath, l0_path  # noqa: E402
-from .compat import FitModel, CVFitModel, fit, cvfit  # noqa: E402
 from .additive import FASTClassifier, FASTRegressor, FASTRegressorCV  # noqa: E402
-from .rules import FIRERegressor, fire_path  # noqa: E402
+from .covariance import GraphL0BnB, GraphL0BnBCV  # noqa: E402
+from .linear_model import (CVFitModel, FitModel, L0Classifier, L0ClassifierCV,  # noqa: E402
+                           L0Regressor, L0RegressorCV, RegularizationPath, cvfit, fit, l0_path)
 from .multitask import MultiTaskL0Regressor, MultiTaskL0RegressorCV  # noqa: E402
-from .graph import GraphL0BnB, GraphL0BnBCV  # noqa: E402
+from .rules import FIRERegressor, fire_path  # noqa: E402
 
 __all__ = ["L0Regressor", "L0RegressorCV", "L0Classifier", "L0ClassifierCV", "RegularizationPath", "l0_path",
            "FitModel", "CVFitModel", "fit", "cvfit", "FASTRegressor", "FASTRegressorCV",

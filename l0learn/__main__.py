@@ -59,7 +59,7 @@ def _demo_graph():
     import numpy as np
 
     from .datasets import make_graphical_model
-    from .graph import GraphL0BnB, GraphL0BnBCV
+    from . import GraphL0BnB, GraphL0BnBCV
     from .metrics import edge_mcc
 
     X, theta = make_graphical_model(200, 100, design="banded", cond=10, seed=0)

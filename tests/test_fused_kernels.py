@@ -6,7 +6,7 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from l0learn._kernels._fused import flsa, segment_l0, star_fusion
+from l0learn._shared.fused import flsa, segment_l0, star_fusion
 
 CLARABEL = dict(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
 

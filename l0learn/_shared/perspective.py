@@ -1,0 +1,64 @@
+"""The perspective envelope of the l0l2 penalty and its conjugates.
+
+Both exact problems (L0L2 regression and GraphL0BnB) relax ``lambda_0 [b != 0] +
+lambda_2 b^2`` on ``|b| <= M`` to its convex envelope ``psi``: the perspective
+regime when ``sqrt(lambda_0 / lambda_2) <= M``, the big-M regime otherwise.  The
+kernels here evaluate ``psi`` and its one-dimensional proximal step; the conjugate
+``phi*`` gives the Fenchel dual bounds of both problems.
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def envelope_constants(lam0, lam2, big_m):
+    """``(ratio, threshold, perspective)`` of the relaxed penalty.
+
+    Perspective regime (``sqrt(lam0/lam2) <= M``): ``psi(b) = 2 sqrt(lam0 lam2)|b|``
+    up to ``|b| = ratio``, then ``lam0 + lam2 b^2``.  Big-M regime: ``psi(b) =
+    (lam0/M + lam2 M)|b|``.  ``threshold`` is the slope at zero.
+    """
+    ratio = np.sqrt(lam0 / lam2) if lam2 > 0.0 else np.inf
+    if ratio <= big_m:
+        return ratio, 2.0 * np.sqrt(lam0 * lam2), True
+    return ratio, lam0 / big_m + lam2 * big_m, False
+
+
+@njit(cache=True, nogil=True)
+def relaxed_penalty(b, kind, lam0, lam2, ratio, threshold, perspective):
+    a = abs(b)
+    if kind == 0 or a == 0.0:
+        return 0.0
+    if kind == 2:
+        return lam0 + lam2 * a * a
+    if perspective and a >= ratio:
+        return lam0 + lam2 * a * a
+    return threshold * a
+
+
+@njit(cache=True, nogil=True)
+def relaxed_coordinate(a, kind, lam2, big_m, ratio, threshold, perspective):
+    """Minimiser of ``0.5 t^2 - a t + penalty(t)`` over ``|t| <= M`` (unit-norm column)."""
+    s = 1.0 if a >= 0.0 else -1.0
+    x = abs(a)
+    if kind == 2:
+        return s * min(big_m, x / (1.0 + 2.0 * lam2))
+    if x <= threshold:
+        return 0.0
+    t = x - threshold
+    if perspective and t > ratio:
+        t = x / (1.0 + 2.0 * lam2)
+    return s * min(big_m, t)
+
+
+def conjugate_fixed_one(v, lam0, lam2, big_m):
+    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M`` (``M`` may be inf)."""
+    a = np.abs(v)
+    if lam2 == 0.0:
+        return big_m * a - lam0
+    phi = a * a / (4.0 * lam2) - lam0
+    if np.isfinite(big_m):  # beyond 2 M lambda_2 the box binds: linear in |v|
+        beyond = a > 2.0 * big_m * lam2
+        phi = np.where(beyond, big_m * a - lam2 * big_m * big_m - lam0, phi)
+    return phi

@@ -1,0 +1,152 @@
+"""The normalised least-squares problem the kernels solve, without copying ``X``.
+
+Working columns are ``x~_j = (x_j - mu_j) / s_j`` (weighted mean and weighted
+norm, so ``sum_i w_i x~_ij^2 = 1``) and the working response is
+``y~ = (y - ybar) / scale_y`` with ``scale_y = ||sqrt(w) (y - ybar)||``.  This is
+L0Learn's scaling (unit-norm columns and response, one half of the residual sum
+of squares, no ``1/n``), so ``lambda_0`` and ``gamma`` mean what they mean in
+L0Learn and L0BnB.  Sample weights enter as ``sum_i w_i r_i^2``.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._cd_kernels import column_stats
+
+# Placeholder dense array for sparse designs: 2 x 2 so it is F-contiguous only
+# (an empty array counts as C-contiguous and would compile a second signature).
+_EMPTY_DENSE = np.zeros((2, 2), dtype=np.float64, order="F")
+_EMPTY_FLOAT = np.empty(0, dtype=np.float64)
+_EMPTY_INT = np.empty(0, dtype=np.int32)
+
+
+def _fortran_only(X):
+    """``X`` as an array numba types as F-contiguous.
+
+    A single-column array is both C- and F-contiguous and numba would type it as
+    C, compiling a second signature; pad it with a zero column the kernels never
+    visit (they loop over ``n_features`` columns only).
+    """
+    if X.flags.c_contiguous:
+        padded = np.zeros((X.shape[0], X.shape[1] + 1), order="F")
+        padded[:, :X.shape[1]] = X
+        return padded
+    return X
+
+
+class Design:
+    """A validated design matrix with its implicit centring and scaling.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), F-ordered float64, or CSC matrix
+        Not copied and never written to.
+    sample_weight : ndarray of shape (n_samples,)
+        Strictly positive weights.
+    fit_intercept : bool
+        Whether columns are centred (the intercept is then implicit).
+    """
+
+    def __init__(self, X, sample_weight, fit_intercept):
+        self.X = X
+        self.is_sparse = sp.issparse(X)
+        self.n_samples, self.n_features = X.shape
+        self.w = sample_weight
+        if self.is_sparse:
+            self.dense = _EMPTY_DENSE
+            self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
+        else:
+            self.dense = _fortran_only(X)
+            self.data, self.indices, self.indptr = _EMPTY_FLOAT, _EMPTY_INT, _EMPTY_INT
+        self.mu, self.norm, amax = column_stats(
+            self.dense, self.data, self.indices, self.indptr, self.is_sparse,
+            self.n_features, self.w, bool(fit_intercept))
+        # A column whose spread is at rounding level carries no information.
+        tiny = 1e-10 * np.maximum(amax, np.finfo(float).tiny) * np.sqrt(self.w.sum())
+        self.constant = self.norm <= tiny
+        self.inv_s = np.where(self.constant, 0.0, 1.0 / np.where(self.constant, 1.0, self.norm))
+
+    def kernel_args(self):
+        """The design as the kernels take it."""
+        return (self.dense, self.data, self.indices, self.indptr, self.is_sparse,
+                self.mu, self.inv_s, self.w)
+
+    def gradient(self, wr):
+        """``X~' W r`` for every column (``wr`` is the weighted residual)."""
+        xtr = self.X.T @ wr
+        return self.inv_s * (np.asarray(xtr).ravel() - self.mu * wr.sum())
+
+    def column(self, j):
+        """The working column ``x~_j`` as a dense vector."""
+        col = self.X[:, [j]]
+        col = col.toarray().ravel() if self.is_sparse else np.asarray(col).ravel()
+        return (col - self.mu[j]) * self.inv_s[j]
+
+    def weighted_columns(self, idx):
+        """``W X~[:, idx]`` as a dense ``(n_samples, len(idx))`` array."""
+        cols = self.X[:, idx]
+        cols = cols.toarray() if self.is_sparse else np.asarray(cols)
+        return self.w[:, None] * ((cols - self.mu[idx]) * self.inv_s[idx])
+
+    def gram_columns(self, idx):
+        """``X~' W X~[:, idx]``: the Gram matrix columns for the coordinates ``idx``."""
+        m = self.weighted_columns(idx)
+        xtm = np.asarray(self.X.T @ m)
+        return self.inv_s[:, None] * (xtm - self.mu[:, None] * m.sum(axis=0))
+
+    def predict_normalised(self, beta):
+        """``X~ beta`` (unweighted)."""
+        nz = np.flatnonzero(beta)
+        if nz.size == 0:
+            return np.zeros(self.n_samples)
+        coef = beta[nz] * self.inv_s[nz]
+        return np.asarray(self.X[:, nz] @ coef).ravel() - self.mu[nz] @ coef
+
+
+def find_duplicate_columns(X, skip=None, rng_seed=0):
+    """Return pairs ``(j, k)`` (j < k) of identical columns of ``X``.
+
+    Two random projections of every column flag candidates in one pass over
+    ``X``; candidates are then compared exactly.  Columns flagged in ``skip``
+    (e.g. constant ones, reported separately) are ignored.
+    """
+    n, p = X.shape
+    if p < 2:
+        return []
+    rng = np.random.default_rng(rng_seed)
+    proj = np.asarray(X.T @ rng.standard_normal((n, 2)))
+    keep = np.arange(p) if skip is None else np.flatnonzero(~skip)
+    order = keep[np.argsort(proj[keep, 0], kind="stable")]
+    sp_ = proj[order]
+    close = np.all(np.abs(sp_[1:] - sp_[:-1]) <= 1e-9 * (1.0 + np.abs(sp_[1:])), axis=1)
+    pairs = []
+    for a in np.flatnonzero(close):
+        j, k = sorted((int(order[a]), int(order[a + 1])))
+        cj, ck = X[:, [j]], X[:, [k]]
+        equal = (cj != ck).nnz == 0 if sp.issparse(X) else np.array_equal(cj, ck)
+        if equal:
+            pairs.append((j, k))
+    return pairs
+
+
+def warn_degenerate_columns(design, feature_names=None, check_duplicates=True):
+    """Warn (naming them) about constant columns, which are left out, and duplicate ones."""
+    def name(j):
+        return str(feature_names[j]) if feature_names is not None else f"x{j}"
+
+    const = np.flatnonzero(design.constant)
+    if const.size:
+        shown = ", ".join(name(j) for j in const[:10]) + (" ..." if const.size > 10 else "")
+        warnings.warn(
+            f"{const.size} constant column(s) ({shown}) carry no information; "
+            "their coefficients are fixed at 0.", UserWarning, stacklevel=3)
+    if check_duplicates:
+        dups = find_duplicate_columns(design.X, skip=design.constant)
+        if dups:
+            shown = ", ".join(f"{name(j)}={name(k)}" for j, k in dups[:10])
+            warnings.warn(
+                f"{len(dups)} pair(s) of identical columns ({shown}); at most one of "
+                "each pair is selected and which one is arbitrary.", UserWarning,
+                stacklevel=3)

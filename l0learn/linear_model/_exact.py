@@ -1,0 +1,318 @@
+"""Exact L0L2 least squares as a :class:`bnb.Problem`.
+
+Problem (normalised data, as in :mod:`l0learn.linear_model._design`)::
+
+    F(b) = 0.5 ||y~ - X~ b||_W^2 + lambda_0 ||b||_0 + lambda_2 ||b||_2^2.
+
+**Mixed-integer form.**  With binaries ``z`` and a box ``|b_j| <= M z_j`` the node
+relaxation (``z`` in [0, 1], fixings of the node applied) minimises, coordinate
+by coordinate, to the convex envelope ``psi`` of ``lambda_0 [b != 0] +
+lambda_2 b^2`` on ``[-M, M]`` (perspective regime when ``sqrt(lambda_0/lambda_2) <=
+M``, big-M regime otherwise); see :mod:`l0learn._shared.perspective`.
+
+**Lower bound from any residual.**  For any ``r``, with ``v = X~' W r``,
+
+    D(r) = r' W y~ - 0.5 r' W r - sum_{fixed one} phi*(v_j) - sum_{free} max(0, phi*(v_j)),
+    phi*(v) = v^2 / (4 lambda_2) - lambda_0             if |v| <= 2 M lambda_2,
+            = M |v| - lambda_2 M^2 - lambda_0           otherwise,
+
+is below the relaxation's optimum (Fenchel-Young on the loss, and
+``max(0, phi*)`` is the conjugate of ``lambda_0 [b != 0] + lambda_2 b^2 + I(|b| <= M)``,
+which equals the conjugate of its envelope).  So the bound is valid however
+early coordinate descent stops.
+
+**Certified big-M.**  Let ``U`` be the objective of any feasible ``b`` (the
+incumbent; at worst ``F(0)``).  Every ``b`` with ``F(b) < U`` and ``b_j != 0``
+has ``lambda_0 + lambda_2 b_j^2 <= F(b) < U`` (the loss is non-negative), hence
+``|b_j| < M(U) = sqrt((U - lambda_0) / lambda_2)``.  Restricting every node to
+``|b_j| <= M(U)`` therefore removes no solution better than the incumbent, so the
+bounds, and the final gap, hold for the unconstrained problem.  ``M`` shrinks as
+the incumbent improves; bounds computed earlier with a larger ``M`` stay valid.
+A user-given ``M`` gives a certificate for the box-constrained problem only.
+"""
+
+import numpy as np
+
+from bnb import Problem, Relaxation
+
+from .._shared.perspective import conjugate_fixed_one, envelope_constants
+from ._relaxation_kernels import perspective_cd, relax_gram
+from ._solver import CoordinateDescent
+
+_MAX_ACTIVE_ROUNDS = 200
+# Up to this many features node relaxations run in covariance form (the p x p Gram
+# matrix is formed once): one numba call per node, O(p) per coordinate move.
+_SMALL_P = 300
+
+
+def dual_bound(y_tilde, r, wr, grad, kind, lam0, lam2, big_m):
+    """The lower bound ``D(r)`` on the node relaxation (see the module docstring)."""
+    phi = conjugate_fixed_one(grad, lam0, lam2, big_m)
+    return float(wr @ y_tilde - 0.5 * (r @ wr) - phi[kind == 2].sum()
+                 - np.maximum(phi[kind == 1], 0.0).sum())
+
+
+class L0L2Problem(Problem):
+    """The branch-and-bound problem for one ``(lambda_0, lambda_2)``.
+
+    Parameters
+    ----------
+    problem : l0learn.linear_model._solver.NormalisedProblem
+    lambda_0, lambda_2 : float
+    settings : l0learn.linear_model._solver.Settings
+        Controls of the heuristic (CD + local search inside the tree).
+    big_m : float or None
+        ``None`` for the certified, incumbent-driven bound; else a fixed box (normalised scale).
+    rel_tol : float
+        Target relative primal-dual gap of each node relaxation.
+    """
+
+    integrality_tol = 1e-6
+
+    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-5):
+        if big_m is None and not lambda_2 > 0:
+            raise ValueError("a certified big-M needs lambda_2 > 0; give big_m explicitly.")
+        self.problem = problem
+        self.design = problem.design
+        self.lam0, self.lam2 = float(lambda_0), float(lambda_2)
+        self.settings = settings
+        self.user_m = big_m
+        self.rel_tol = rel_tol
+        p = self.design.n_features
+        self.usable = ~self.design.constant
+        # The empty model is feasible: F(0) = 0.5 ||y~||_W^2.
+        w, y = self.design.w, problem.y_tilde
+        self.upper = float(0.5 * (w * y) @ y)
+        self.best = np.zeros(p)
+        self._tried = set()
+        self._gram = None
+        if p <= _SMALL_P:
+            gram = np.ascontiguousarray(self.design.gram_columns(np.arange(p)))
+            gram[:, self.design.constant] = 0.0
+            gram[self.design.constant, :] = 0.0
+            wy = w * y
+            self._gram = (gram, self.design.gradient(wy), float(wy @ y))
+
+    # -- incumbent and box -----------------------------------------------------
+    @property
+    def big_m(self):
+        if self.user_m is not None:
+            return float(self.user_m)
+        return float(np.sqrt(max(self.upper - self.lam0, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+
+    def objective(self, beta, r, wr):
+        nz = beta != 0.0
+        return float(0.5 * (r @ wr) + self.lam0 * np.count_nonzero(nz) + self.lam2 * beta @ beta)
+
+    def offer(self, value, beta):
+        if value < self.upper:
+            self.upper, self.best = value, beta.copy()
+
+    # -- bnb.Problem -------------------------------------------------------------
+    def node_kinds(self, node):
+        """0 = fixed to zero (or a constant column), 1 = free, 2 = fixed to one."""
+        kind = np.ones(self.design.n_features, dtype=np.int8)
+        kind[~self.usable] = 0
+        kind[node.fixed_zero] = 0
+        kind[node.fixed_one] = 2
+        return kind
+
+    def solve_relaxation(self, kind, start, lam0, big_m):
+        """Active-set CD on the node relaxation with L0 price ``lam0``.
+
+        Returns ``(beta, r, wr, primal, lower, z)``: the relaxed solution and its
+        residuals, the relaxation's value, the dual bound and the relaxed binaries.
+        """
+        p = self.design.n_features
+        beta = np.zeros(p) if start is None else np.array(start)
+        beta[kind == 0] = 0.0
+        np.clip(beta, -big_m, big_m, out=beta)
+        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
+        if self._gram is not None:
+            gram, xty, yty = self._gram
+            _, primal, lower = relax_gram(gram, xty, yty, beta, kind, lam0, self.lam2, big_m,
+                                          self.settings.max_iter * 5, self.rel_tol)
+            r = self.problem.y_tilde - self.design.predict_normalised(beta)
+            wr = self.design.w * r
+            return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
+        r = self.problem.y_tilde - self.design.predict_normalised(beta)
+        wr = self.design.w * r
+        rtol = 1e-8
+        grad = self.design.gradient(wr)
+        for _ in range(4):  # tighten until the node's primal-dual gap is small
+            for _ in range(_MAX_ACTIVE_ROUNDS):
+                entering = (kind == 1) & (beta == 0.0) & (np.abs(grad) > threshold)
+                coords = np.flatnonzero((beta != 0.0) | (kind == 2) | entering).astype(np.int64)
+                _, primal = perspective_cd(*self.design.kernel_args(), r, wr, beta, coords, kind,
+                                           lam0, self.lam2, big_m,
+                                           self.settings.max_iter * 5, rtol)
+                grad = self.design.gradient(wr)
+                violators = ((kind == 1) & (beta == 0.0)
+                             & (np.abs(grad) > threshold * (1 + 1e-9) + 1e-14))
+                if not violators.any():
+                    break
+            lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
+            if primal - lower <= self.rel_tol * max(abs(primal), 1e-12):
+                break
+            rtol *= 1e-2
+        return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
+
+    def _binaries(self, beta, kind, lam0, big_m):
+        """The relaxed binaries ``z`` that go with ``beta``."""
+        ratio, _, perspective = envelope_constants(lam0, self.lam2, big_m)
+        if lam0 > 0.0:
+            z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
+        else:  # no L0 price: any nonzero is a whole variable
+            z = (beta != 0.0).astype(float)
+        z[kind == 2] = 1.0
+        z[kind == 0] = 0.0
+        return z
+
+    def relax(self, node):
+        kind = self.node_kinds(node)
+        beta, r, wr, _, lower, z = self.solve_relaxation(kind, node.warm_start, self.lam0,
+                                                         self.big_m)
+        return self._relaxation(node, beta, r, wr, lower, z)
+
+    def _relaxation(self, node, beta, r, wr, lower, z):
+        """Package a relaxed solution; an integral one is also a new incumbent candidate."""
+        value = self.objective(beta, r, wr)
+        relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
+                                warm_start=beta)
+        if self.is_integral(node, relaxation):
+            self.offer(value, beta)
+        return relaxation
+
+    def _local_search_from(self, node, start, cap):
+        """CD + local search from ``start`` under the node's fixings (once per support)."""
+        key = np.flatnonzero(start).tobytes()
+        if key in self._tried:
+            return None
+        self._tried.add(key)
+        cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
+                               unpenalised=node.fixed_one, forbidden=node.fixed_zero)
+        start = np.array(start)
+        start[node.fixed_zero] = 0.0
+        cd.set_state(start)
+        cd.solve(self.lam0, cap)
+        cd.local_search(self.lam0, cap)
+        value = self.objective(cd.beta, cd.r, cd.wr)
+        self.offer(value, cd.beta)
+        return value, cd.beta.copy()
+
+    def heuristic(self, node, relaxation):
+        """CD + local search from the rounded relaxed solution, respecting the node's fixings.
+
+        Rounding (keep the coefficients whose relaxed binary is at least 1/2) makes
+        nearby nodes share a start, and each start is searched once.
+        """
+        start = np.where(relaxation.values >= 0.5, relaxation.solution, 0.0)
+        return self._local_search_from(node, start, self.design.n_features)
+
+
+class CardinalityL0L2Problem(L0L2Problem):
+    """``min 0.5 ||y~ - X~ b||_W^2 + lambda_2 ||b||^2  s.t.  ||b||_0 <= k`` by branch and bound.
+
+    **Bound.**  For any ``mu >= 0`` and any feasible ``b`` (at most ``k`` nonzeros),
+    ``f(b) >= f(b) + mu (||b||_0 - k)``, and the right side is the L0L2 objective at
+    ``lambda_0 = mu`` minus ``mu k``.  So the L0L2 node bound at price ``mu`` minus
+    ``mu k`` is a valid bound for the cardinality form (Lagrangian duality); each node
+    maximises it over ``mu`` by golden-section search (the dual function is concave).
+
+    **Certified big-M.**  ``lambda_2 b_j^2 <= f(b) < U`` for any ``b`` better than the
+    incumbent, so ``M = sqrt(U / lambda_2)``.
+    """
+
+    def __init__(self, problem, k, lambda_2, settings, *, big_m=None, rel_tol=1e-5,
+                 n_price_evaluations=12):
+        super().__init__(problem, 0.0, lambda_2, settings, big_m=big_m, rel_tol=rel_tol)
+        self.k = int(k)
+        self.n_price_evaluations = n_price_evaluations
+
+    @property
+    def big_m(self):
+        if self.user_m is not None:
+            return float(self.user_m)
+        return float(np.sqrt(max(self.upper, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+
+    def objective(self, beta, r, wr):
+        return float(0.5 * (r @ wr) + self.lam2 * beta @ beta)
+
+    def relax(self, node):
+        if node.fixed_one.size > self.k:
+            return Relaxation(lower_bound=np.inf)
+        kind = self.node_kinds(node)
+        big_m = self.big_m
+        best = None
+        start = node.warm_start
+
+        def bound_at(mu):
+            nonlocal best, start
+            beta, r, wr, _, lower, z = self.solve_relaxation(kind, start, mu, big_m)
+            start = beta
+            value = lower - mu * self.k
+            if best is None or value > best[0]:
+                best = (value, beta, r, wr, z, mu)
+            return value
+
+        # Golden-section search for the best price on [0, mu_hi]; at mu_hi = f(0)
+        # the relaxation is (nearly) empty and the bound falls with mu.
+        lo, hi = 0.0, max(self.upper, 1e-12)
+        golden = (np.sqrt(5.0) - 1.0) / 2.0
+        a, b = hi - golden * (hi - lo), lo + golden * (hi - lo)
+        fa, fb = bound_at(a), bound_at(b)
+        bound_at(0.0)
+        for _ in range(self.n_price_evaluations):
+            if fa >= fb:
+                hi, b, fb = b, a, fa
+                a = hi - golden * (hi - lo)
+                fa = bound_at(a)
+            else:
+                lo, a, fa = a, b, fb
+                b = lo + golden * (hi - lo)
+                fb = bound_at(b)
+        lower, beta, r, wr, z, _ = best
+        return self._relaxation(node, beta, r, wr, lower, z)
+
+    def is_integral(self, node, relaxation):
+        return (super().is_integral(node, relaxation)
+                and np.count_nonzero(relaxation.solution) <= self.k)
+
+    def heuristic(self, node, relaxation):
+        """The best ``k``-sparse model CD + local search finds from the relaxed solution."""
+        start = np.array(relaxation.solution)
+        start[node.fixed_zero] = 0.0
+        keep = np.argsort(-np.abs(start))[:self.k]  # the k largest relaxed coefficients
+        trimmed = np.zeros_like(start)
+        trimmed[keep] = start[keep]
+        return self._local_search_from(node, trimmed, self.k)
+
+
+def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
+                gap_tol=1e-4, time_limit=None, max_nodes=None, verbose=False,
+                strategy="best-bound-dive"):
+    """Certified L0L2 solve: returns ``(beta, result, big_m_used)`` on the normalised scale.
+
+    With ``k`` the cardinality-constrained form is solved (``lambda_0`` unused).
+    ``start`` is a normalised coefficient vector (e.g. the CDPSI solution) used as
+    the first incumbent.
+    """
+    import bnb
+
+    if k is None:
+        mio = L0L2Problem(problem, lambda_0, lambda_2, settings, big_m=big_m)
+    else:
+        mio = CardinalityL0L2Problem(problem, k, lambda_2, settings, big_m=big_m)
+    incumbent = None
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        r = problem.y_tilde - problem.design.predict_normalised(start)
+        value = mio.objective(start, r, problem.design.w * r)
+        mio.offer(value, start)
+        incumbent = (value, start.copy())
+    result = bnb.solve(mio, strategy=strategy, gap_tol=gap_tol,
+                       time_limit=np.inf if time_limit is None else time_limit,
+                       node_limit=np.inf if max_nodes is None else max_nodes,
+                       incumbent=incumbent, verbose=verbose)
+    beta = mio.best if result.solution is None else result.solution
+    return np.asarray(beta, dtype=float), result, mio.big_m

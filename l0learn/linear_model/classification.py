@@ -1,0 +1,351 @@
+"""L0-regularised binary classification: :class:`L0Classifier`."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._shared.validation import canonical_sparse, check_bound_pair, check_bounds, check_weights
+from ._classification_solver import LOSSES, GLMProblem
+from ._penalties import PENALTIES
+from ._solver import fit_single
+from .path import ALGORITHMS, make_settings
+
+#: L0Learn's silent ridge for pure L0 classification (keeps separable data bounded)
+L0_CLASSIFICATION_GAMMA = 1e-7
+
+
+class L0Classifier(ClassifierMixin, BaseEstimator):
+    """Binary classification with an L0 penalty (plus optional L1 or L2), by CD and local search.
+
+    Minimises, with labels coded ``-1``/``+1`` (the larger label of ``classes_`` is ``+1``)
+    and columns centred and scaled to unit norm (implicitly),
+
+    .. math::
+
+        \\sum_i w_i\\,\\ell(y_i(b_0 + \\tilde x_i^\\top b)) + \\lambda_0\\|b\\|_0
+        + \\lambda_1\\|b\\|_1 + \\lambda_2\\|b\\|_2^2,
+
+    with ``ell(m) = log(1 + exp(-m))`` (``"logistic"``) or ``max(0, 1 - m)^2``
+    (``"squared_hinge"``).  The loss is summed, not averaged (L0Learn's scale): a
+    feature enters when it lowers the summed loss by more than ``lambda_0``.
+    ``penalty="L0"`` adds ``lambda_2 = 1e-7`` (as L0Learn does) so that separable data
+    give finite coefficients.
+
+    Parameters
+    ----------
+    loss : {"logistic", "squared_hinge"}, default="logistic"
+    penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+    lambda_0 : float, default=1.0
+    gamma : float, default=0.0
+        L1 (``"L0L1"``) or squared-L2 (``"L0L2"``) weight.
+    algorithm : {"CD", "CDPSI"}, default="CDPSI"
+        CDPSI adds swap local search whose moves are judged by the exact objective.
+    max_support_size : int, default=None
+    fit_intercept : bool, default=True
+    lower_bounds, upper_bounds : float or array-like, default=None
+        Box constraints on the coefficients (original scale), containing 0.
+    exclude_first_k : int, default=0
+    max_iter : int, default=200
+    tol : float, default=1e-6
+    max_swaps : int, default=100
+    screen_size : int, default=1000
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    support_ : ndarray of int
+    objective_ : float
+    n_iter_, n_swaps_ : int
+    converged_ : bool
+    n_features_in_, feature_names_in_
+    """
+
+    _parameter_constraints = {
+        "loss": [StrOptions(set(LOSSES))],
+        "penalty": [StrOptions(set(PENALTIES))],
+        "lambda_0": [Interval(Real, 0, None, closed="left")],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "algorithm": [StrOptions(set(ALGORITHMS))],
+        "max_support_size": [Interval(Integral, 1, None, closed="left"), None],
+        "fit_intercept": ["boolean"],
+        "lower_bounds": ["array-like", Interval(Real, None, 0, closed="right"), None],
+        "upper_bounds": ["array-like", Interval(Real, 0, None, closed="left"), None],
+        "exclude_first_k": [Interval(Integral, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_swaps": [Interval(Integral, 0, None, closed="left")],
+        "screen_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, loss="logistic", penalty="L0", lambda_0=1.0, gamma=0.0, *,
+                 algorithm="CDPSI", max_support_size=None, fit_intercept=True,
+                 lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
+                 tol=1e-6, max_swaps=100, screen_size=1000):
+        self.loss = loss
+        self.penalty = penalty
+        self.lambda_0 = lambda_0
+        self.gamma = gamma
+        self.algorithm = algorithm
+        self.max_support_size = max_support_size
+        self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.exclude_first_k = exclude_first_k
+        self.max_iter = max_iter
+        self.tol = tol
+        self.max_swaps = max_swaps
+        self.screen_size = screen_size
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Two classes (any labels).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
+        lower, upper = problem.lower_original, problem.upper_original
+        p = X.shape[1]
+        penalty, gamma = self.penalty, self.gamma
+        if penalty == "L0":
+            penalty, gamma = "L0L2", L0_CLASSIFICATION_GAMMA
+        point = fit_single(problem, PENALTIES[penalty], gamma, settings,
+                           lambda_0=self.lambda_0, algorithm=self.algorithm,
+                           max_support_size=self.max_support_size)
+        values, intercept = problem.to_original(point.support, point.values, point.intercept)
+        self.coef_ = np.zeros((1, p))
+        self.coef_[0, point.support] = values
+        self.intercept_ = np.array([intercept if self.fit_intercept else 0.0])
+        self.support_ = point.support.copy()
+        self.objective_ = point.objective
+        self.n_iter_ = point.n_sweeps
+        self.n_swaps_ = point.n_swaps
+        self.converged_ = point.converged
+        if not point.converged:
+            warnings.warn(f"Coordinate descent did not converge within max_iter={self.max_iter}"
+                          " sweeps; increase max_iter or tol.", ConvergenceWarning, stacklevel=2)
+        margins = y_pm * self.decision_function(X)
+        separated = np.all(margins[w > 0] > 0)
+        bounded = np.isfinite(lower).all() and np.isfinite(upper).all()
+        if gamma < 1e-4 and point.support.size and not bounded and (
+                separated or not point.converged):
+            # On separable data the loss keeps falling as the coefficients grow.
+            warnings.warn("The classes are perfectly separated (or nearly) by the selected "
+                          f"features: the coefficients are held finite only by gamma={gamma:g}"
+                          "; increase gamma (penalty 'L0L2') or set bounds for a meaningful "
+                          "scale.", UserWarning, stacklevel=2)
+        return self
+
+    def _prepare(self, X, y, sample_weight):
+        """Validate the data, encode the labels as -1/+1 and build the problem."""
+        X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
+                             ensure_min_samples=2, accept_large_sparse=False,
+                             force_writeable=True, multi_output=False)
+        if hasattr(X, "tocsc"):
+            X = canonical_sparse(X)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y")
+        if y_type != "binary":
+            raise ValueError("Only binary classification is supported. The type of the target "
+                             f"is {y_type}.")
+        self.classes_ = np.unique(y)
+        if self.classes_.size != 2:
+            raise ValueError(f"L0Classifier needs 2 classes in y; got {self.classes_.size} "
+                             f"({self.classes_.tolist()}).")
+        y_pm = np.where(y == self.classes_[1], 1.0, -1.0)
+        n, p = X.shape
+        w = check_weights(sample_weight, n)
+        lower = check_bounds(self.lower_bounds, p, "lower_bounds", -1)
+        upper = check_bounds(self.upper_bounds, p, "upper_bounds", +1)
+        check_bound_pair(lower, upper)
+        settings = make_settings(max_iter=self.max_iter, tol=self.tol, atol=0.0,
+                                 screen_size=self.screen_size, active_set_num=3,
+                                 max_swaps=self.max_swaps, exclude_first_k=self.exclude_first_k,
+                                 n_features=p)
+        problem = GLMProblem(X, y_pm, w, self.fit_intercept, lower, upper, self.loss)
+        return X, y_pm, w, problem, settings
+
+    def decision_function(self, X):
+        """Signed score ``b0 + x'b`` (positive: ``classes_[1]``)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csc", "csr"], dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
+
+    def predict(self, X):
+        """Predicted class labels."""
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    @available_if(lambda self: self.loss == "logistic")
+    def predict_proba(self, X):
+        """Class probabilities (logistic loss only): columns follow ``classes_``."""
+        p1 = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1.0 - p1, p1])
+
+    @available_if(lambda self: self.loss == "logistic")
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`."""
+        return np.log(np.clip(self.predict_proba(X), 1e-300, None))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+class L0ClassifierCV(L0Classifier):
+    """:class:`L0Classifier` with (lambda_0, gamma) chosen by k-fold cross-validation.
+
+    The full-data path (L0Learn's automatic lambda_0 grid per gamma) is computed, each
+    fold refits the same grid on its training rows, and held-out rows are scored by
+    ``scoring``; the chosen point minimises the mean score (or, with
+    ``selection="1se"``, is the sparsest within one standard error of that minimum).
+
+    Parameters
+    ----------
+    loss, penalty, algorithm, fit_intercept, lower_bounds, upper_bounds, exclude_first_k,
+    max_iter, tol, max_swaps, screen_size
+        As in :class:`L0Classifier`.
+    gamma : float or sequence of float, default=None
+        ``None``: L0Learn's grid from ``num_gamma``, ``gamma_max``, ``gamma_min``
+        (``penalty="L0"`` uses gamma = 1e-7).
+    num_gamma : int, default=5
+    gamma_max, gamma_min : float, default=10.0, 1e-4
+    num_lambda : int, default=100
+    max_support_size : int, default=None
+        Path stop; ``None`` means ``min(100, n_features)``.
+    scoring : {"log_loss", "misclassification", "auc"}, default=None
+        ``None``: log loss for the logistic loss, misclassification rate otherwise
+        (AUC is reported as ``1 - AUC`` so that lower is better throughout).
+    cv : int, cross-validation generator or iterable, default=5
+        An int means ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``.
+    selection : {"min", "1se"}, default="min"
+    n_jobs : int, default=None
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    path_ : RegularizationPath
+    cv_means_, cv_sds_ : ndarray of shape (n_points,)
+    best_index_ : int
+    lambda_0_, gamma_ : float
+    classes_, coef_, intercept_, support_, objective_, converged_, n_iter_
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in L0Classifier._parameter_constraints.items()
+           if k not in ("lambda_0", "gamma")},
+        "gamma": ["array-like", Interval(Real, 0, None, closed="left"), None],
+        "num_gamma": [Interval(Integral, 1, None, closed="left")],
+        "gamma_max": [Interval(Real, 0, None, closed="neither")],
+        "gamma_min": [Interval(Real, 0, None, closed="neither")],
+        "num_lambda": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [StrOptions({"log_loss", "misclassification", "auc"}), None],
+        "cv": ["cv_object"],
+        "selection": [StrOptions({"min", "1se"})],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, loss="logistic", penalty="L0", *, gamma=None, num_gamma=5,
+                 gamma_max=10.0, gamma_min=1e-4, num_lambda=100, max_support_size=None,
+                 algorithm="CDPSI", scoring=None, cv=5, selection="min", n_jobs=None,
+                 random_state=None, fit_intercept=True, lower_bounds=None, upper_bounds=None,
+                 exclude_first_k=0, max_iter=200, tol=1e-6, max_swaps=100, screen_size=1000):
+        self.loss = loss
+        self.penalty = penalty
+        self.gamma = gamma
+        self.num_gamma = num_gamma
+        self.gamma_max = gamma_max
+        self.gamma_min = gamma_min
+        self.num_lambda = num_lambda
+        self.max_support_size = max_support_size
+        self.algorithm = algorithm
+        self.scoring = scoring
+        self.cv = cv
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.fit_intercept = fit_intercept
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.exclude_first_k = exclude_first_k
+        self.max_iter = max_iter
+        self.tol = tol
+        self.max_swaps = max_swaps
+        self.screen_size = screen_size
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Compute the path, cross-validate it and keep the chosen solution.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        from sklearn.model_selection import StratifiedKFold, check_cv
+
+        from ._classification_solver import classification_scores
+        from .path import (assemble_path, cross_validate_path, gamma_values, paths_over_gammas,
+                           select_cv_index)
+
+        X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
+        p = X.shape[1]
+        max_support = min(100, p) if self.max_support_size is None else self.max_support_size
+        penalty = self.penalty
+        if penalty == "L0":
+            penalty, gammas = "L0L2", np.array([L0_CLASSIFICATION_GAMMA])
+        else:
+            gammas = gamma_values(penalty, self.gamma, self.num_gamma, self.gamma_max,
+                                  self.gamma_min, problem)
+        points, grids = paths_over_gammas(problem, penalty, gammas, None, settings,
+                                          algorithm=self.algorithm, num_lambda=self.num_lambda,
+                                          max_support_size=max_support)
+        self.path_ = assemble_path(problem, points)
+        if isinstance(self.cv, Integral):
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        else:
+            splitter = check_cv(self.cv, y_pm, classifier=True)
+        folds = list(splitter.split(X, y_pm))
+        scoring = self.scoring or ("log_loss" if self.loss == "logistic" else "misclassification")
+        scores = cross_validate_path(X, y_pm, problem, penalty, gammas, grids, settings,
+                                     self.algorithm, folds, self.n_jobs,
+                                     classification_scores(scoring))
+        self.cv_means_ = scores.mean(axis=0)
+        self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
+        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,
+                               len(folds), self.selection)
+        self.best_index_ = best
+        self.lambda_0_ = float(self.path_.lambda_0[best])
+        self.gamma_ = float(self.path_.gamma[best])
+        self.coef_ = self.path_.coef[:, best].toarray().T
+        self.intercept_ = np.array([float(self.path_.intercept[best])])
+        self.support_ = np.flatnonzero(self.coef_[0])
+        self.objective_ = float(self.path_.objective[best])
+        self.converged_ = bool(self.path_.converged[best])
+        self.n_iter_ = int(self.path_.n_sweeps.sum())
+        return self

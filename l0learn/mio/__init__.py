@@ -1,1 +1,0 @@
-"""Mixed-integer problems of the estimators, as :class:`bnb.Problem` implementations."""

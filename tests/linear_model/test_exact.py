@@ -1,0 +1,252 @@
+"""Exact L0L2 regression by branch and bound: enumeration, relaxation and bound checks."""
+
+import cvxpy as cp
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+import bnb
+from bnb import Node
+from l0learn import L0Regressor
+from l0learn._shared.perspective import conjugate_fixed_one, envelope_constants
+from l0learn.linear_model._solver import NormalisedProblem, Settings
+from l0learn.datasets import make_sparse_regression
+from l0learn.linear_model._exact import L0L2Problem, dual_bound
+from l0learn.utils._testing import best_subset, normalise, to_normalised_coef
+
+
+def small(seed, n=50, p=12, k=4, snr=2.0, rho=0.5):
+    return make_sparse_regression(n, p, k, snr=snr, rho=rho, seed=seed)
+
+
+def normalised_problem(X, y):
+    p = X.shape[1]
+    return NormalisedProblem(np.asfortranarray(X), y, np.ones(len(y)), True,
+                             np.full(p, -np.inf), np.full(p, np.inf))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("lam0,lam2", [(0.01, 0.01), (0.004, 0.1), (0.02, 0.001)])
+def test_bnb_equals_enumeration(seed, lam0, lam2):
+    X, y, _ = small(seed, p=14 if seed < 2 else 12)
+    Xn, yn, norm, scale = normalise(X, y)
+    f_opt, b_opt = best_subset(Xn, yn, lam0, lam2)
+    m = L0Regressor("L0L2", lam0, lam2, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    assert m.status_ == "optimal"
+    assert m.lower_bound_ <= f_opt + 1e-9
+    assert f_opt - 1e-12 <= m.objective_ <= f_opt * (1 + 1e-6)
+    b = to_normalised_coef(m.coef_, norm, scale)
+    f = 0.5 * np.sum((yn - Xn @ b) ** 2) + lam0 * np.count_nonzero(b) + lam2 * b @ b
+    assert f == pytest.approx(m.objective_, rel=1e-9)
+    assert m.big_m_ >= np.abs(b_opt).max()  # the certified box holds the optimum
+
+
+@pytest.mark.parametrize("strategy", ["best-bound", "depth-first", "best-bound-dive"])
+def test_every_strategy_reaches_the_optimum_and_bounds_stay_below_it(strategy):
+    X, y, _ = small(11, p=12)
+    Xn, yn, _, _ = normalise(X, y)
+    f_opt, b_opt = best_subset(Xn, yn, 0.008, 0.02)
+    optimal_support = set(np.flatnonzero(b_opt))
+    mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
+    seen = []
+    original = mio.relax
+
+    def relax(node):
+        out = original(node)
+        seen.append((node, out.lower_bound))
+        return out
+
+    mio.relax = relax
+    result = bnb.solve(mio, strategy=strategy, gap_tol=1e-7, log_interval=0.0)
+    assert result.objective == pytest.approx(f_opt, rel=1e-7)
+    # no bound of a node that contains the optimal support cuts it off
+    holding = [bound for node, bound in seen
+               if set(node.fixed_one) <= optimal_support
+               and not optimal_support & set(node.fixed_zero)]
+    assert len(holding) >= 1 and max(holding) <= f_opt + 1e-9
+    for row in result.log:
+        assert row["bound"] <= f_opt + 1e-9
+
+
+def test_big_m_regime_with_a_non_binding_user_box():
+    X, y, _ = small(3)
+    Xn, yn, _, _ = normalise(X, y)
+    lam0, lam2, big_m = 0.02, 0.001, 1.0
+    ratio, _, perspective = envelope_constants(lam0, lam2, big_m)
+    assert ratio > big_m and not perspective
+    f_opt, b_opt = best_subset(Xn, yn, lam0, lam2)
+    assert np.abs(b_opt).max() < big_m
+    m = L0Regressor("L0L2", lam0, lam2, algorithm="BnB", big_m=big_m, gap_tol=1e-6).fit(X, y)
+    assert m.objective_ == pytest.approx(f_opt, rel=1e-6) and m.lower_bound_ <= f_opt + 1e-9
+
+
+def test_conjugate_matches_a_numerical_conjugate():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        lam0, lam2, big_m = rng.uniform(0.001, 0.1), rng.uniform(0.001, 1), rng.uniform(0.1, 3)
+        v = rng.normal(scale=2, size=7)
+        b = np.linspace(-big_m, big_m, 200001)
+        numeric = np.max(v[:, None] * b - lam0 - lam2 * b * b, axis=1)
+        np.testing.assert_allclose(conjugate_fixed_one(v, lam0, lam2, big_m), numeric, atol=1e-8)
+
+
+def _cvxpy_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m):
+    """The node relaxation as the MIP's continuous relaxation, solved by Clarabel."""
+    p = Xn.shape[1]
+    b, s, z = cp.Variable(p), cp.Variable(p), cp.Variable(p)
+    cons = [z >= 0, z <= 1, cp.abs(b) <= big_m * z, s >= 0]
+    cons += [cp.quad_over_lin(b[j], z[j]) <= s[j] for j in range(p)]
+    if len(fixed_zero):
+        cons += [z[fixed_zero] == 0]
+    if len(fixed_one):
+        cons += [z[fixed_one] == 1]
+    obj = 0.5 * cp.sum_squares(yn - Xn @ b) + lam0 * cp.sum(z) + lam2 * cp.sum(s)
+    prob = cp.Problem(cp.Minimize(obj), cons)
+    prob.solve(solver=cp.CLARABEL)
+    return prob.value
+
+
+@pytest.mark.parametrize("big_m", [None, 0.4])
+def test_node_relaxation_against_cvxpy(big_m):
+    X, y, _ = small(5, p=10)
+    Xn, yn, _, _ = normalise(X, y)
+    lam0, lam2 = 0.01, 0.01
+    mio = L0L2Problem(normalised_problem(X, y), lam0, lam2, Settings(), big_m=big_m)
+    M = mio.big_m
+    for fz, fo in [([], []), ([1, 4], [0]), ([2], [3, 7])]:
+        node = Node(np.array(fz, dtype=np.int64), np.array(fo, dtype=np.int64))
+        relax = mio.relax(node)
+        reference = _cvxpy_relaxation(Xn, yn, fz, fo, lam0, lam2, M)
+        assert relax.lower_bound <= reference + 1e-7
+        assert relax.lower_bound >= reference - 1e-5 * abs(reference)  # tight, not just valid
+
+
+def test_dual_bound_is_below_the_relaxation_for_any_residual():
+    X, y, _ = small(6, p=10)
+    problem = normalised_problem(X, y)
+    Xn, yn, _, _ = normalise(X, y)
+    lam0, lam2, M = 0.01, 0.02, 0.8
+    rng = np.random.default_rng(1)
+    kind = np.ones(10, dtype=np.int8)
+    kind[[2, 5]] = 0
+    kind[[0]] = 2
+    reference = _cvxpy_relaxation(Xn, yn, [2, 5], [0], lam0, lam2, M)
+    for _ in range(30):
+        r = yn * rng.uniform(0, 1.5) + rng.normal(scale=0.05, size=len(yn))
+        r -= r.mean()
+        grad = problem.design.gradient(r)
+        assert dual_bound(problem.y_tilde, r, r, grad, kind, lam0, lam2, M) <= reference + 1e-9
+
+
+def test_limits_return_the_incumbent_with_a_valid_gap():
+    X, y, _ = make_sparse_regression(60, 18, 6, snr=1.0, rho=0.6, seed=2)
+    full = L0Regressor("L0L2", 0.004, 0.005, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="node_limit"):
+        m = L0Regressor("L0L2", 0.004, 0.005, algorithm="BnB", max_nodes=3).fit(X, y)
+    assert m.status_ == "feasible" and m.termination_ == "node_limit" and m.n_nodes_ == 3
+    assert m.lower_bound_ <= full.objective_ + 1e-9 <= m.objective_ + 2e-9
+    assert m.gap_ == pytest.approx((m.objective_ - m.lower_bound_) / m.objective_)
+    with pytest.warns(ConvergenceWarning, match="time_limit"):
+        t = L0Regressor("L0L2", 0.004, 0.005, algorithm="BnB", time_limit=0.0).fit(X, y)
+    assert t.termination_ == "time_limit" and t.objective_ <= full.objective_ * 1.05
+
+
+def test_bnb_option_errors():
+    X, y, _ = small(0)
+    with pytest.raises(ValueError, match="not 'L0L1'"):
+        L0Regressor("L0L1", 0.01, 0.1, algorithm="BnB").fit(X, y)
+    with pytest.raises(ValueError, match="gamma > 0"):
+        L0Regressor("L0", 0.01, algorithm="BnB").fit(X, y)
+    with pytest.raises(ValueError, match="does not support lower_bounds"):
+        L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB", lower_bounds=-1.0).fit(X, y)
+
+
+def test_exact_path_points_equal_enumeration():
+    from l0learn import l0_path
+    X, y, _ = small(8, p=11)
+    Xn, yn, norm, scale = normalise(X, y)
+    path = l0_path(X, y, penalty="L0L2", gamma=0.01, algorithm="BnB", max_support_size=8,
+                   gap_tol=1e-6)
+    frame = path.to_frame()
+    assert {"lower_bound", "gap", "n_nodes"} <= set(frame.columns) and len(frame) >= 4
+    for i in range(len(path)):
+        f_opt, _ = best_subset(Xn, yn, path.lambda_0[i], 0.01)
+        assert path.lower_bound[i] <= f_opt + 1e-9
+        assert path.objective[i] == pytest.approx(f_opt, rel=1e-6)
+
+
+def test_user_box_at_the_solution_warns():
+    X, y, _ = small(1)
+    with pytest.warns(UserWarning, match="sits at the box"):
+        L0Regressor("L0L2", 0.005, 0.01, algorithm="BnB", big_m=0.05).fit(X, y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_cardinality_form_equals_enumeration(seed, k):
+    X, y, _ = small(seed + 20, p=12, k=5)
+    Xn, yn, norm, scale = normalise(X, y)
+    f_opt, _ = best_subset(Xn, yn, 0.0, 0.02, k=k)
+    m = L0Regressor("L0L2", gamma=0.02, k=k, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    assert m.status_ == "optimal" and m.support_.size <= k
+    assert m.lower_bound_ <= f_opt + 1e-9
+    assert f_opt - 1e-12 <= m.objective_ <= f_opt * (1 + 1e-6)
+    b = to_normalised_coef(m.coef_, norm, scale)
+    assert m.objective_ == pytest.approx(0.5 * np.sum((yn - Xn @ b) ** 2) + 0.02 * b @ b,
+                                         rel=1e-9)
+
+
+def test_cardinality_lagrangian_bound_is_valid_at_every_price():
+    from l0learn.linear_model._exact import CardinalityL0L2Problem
+    X, y, _ = small(30, p=10, k=4)
+    Xn, yn, _, _ = normalise(X, y)
+    f_opt, _ = best_subset(Xn, yn, 0.0, 0.05, k=3)
+    mio = CardinalityL0L2Problem(normalised_problem(X, y), 3, 0.05, Settings())
+    kind = mio.node_kinds(Node())
+    for mu in np.linspace(0.0, 0.5, 11):
+        *_, lower, _ = mio.solve_relaxation(kind, None, mu, mio.big_m)
+        assert lower - 3 * mu <= f_opt + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
+    # Small problems run node relaxations in covariance form; large ones by active-set CD
+    # on the residual.  Force the latter and check it against enumeration and the former.
+    from l0learn.linear_model import _exact as l0l2
+    X, y, _ = small(seed + 40, p=12)
+    Xn, yn, _, _ = normalise(X, y)
+    f_opt, _ = best_subset(Xn, yn, 0.008, 0.02)
+    gram_form = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    monkeypatch.setattr(l0l2, "_SMALL_P", 0)
+    mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
+    assert mio._gram is None
+    active = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
+    for m in (gram_form, active):
+        assert m.status_ == "optimal" and m.lower_bound_ <= f_opt + 1e-9
+        assert m.objective_ == pytest.approx(f_opt, rel=1e-6)
+    node = Node(np.array([1], dtype=np.int64), np.array([0], dtype=np.int64))
+    reference = _cvxpy_relaxation(Xn, yn, [1], [0], 0.008, 0.02, mio.big_m)
+    assert reference - 1e-5 * abs(reference) <= mio.relax(node).lower_bound <= reference + 1e-7
+
+
+def test_constant_target_is_certified_trivially():
+    X, _, _ = small(0)
+    m = L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB").fit(X, np.full(X.shape[0], 3.0))
+    assert m.status_ == "optimal" and m.gap_ == 0.0 and not m.coef_.any()
+    assert m.intercept_ == 3.0 and m.lower_bound_ == m.objective_
+
+
+def test_bnb_weights_repeat_rows_and_sparse_matches_dense():
+    import scipy.sparse as sp
+    X, y, _ = small(50, n=40, p=12)
+    w = np.random.default_rng(0).integers(0, 3, size=40)
+    rep = np.repeat(np.arange(40), w)
+    a = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(X, y, sample_weight=w)
+    b = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(X[rep], y[rep])
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-9)
+    assert a.objective_ == pytest.approx(b.objective_, rel=1e-7)
+    Xs = X.copy()
+    Xs[np.abs(Xs) < 0.7] = 0.0
+    d = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(Xs, y)
+    s = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(sp.csc_matrix(Xs), y)
+    np.testing.assert_allclose(d.coef_, s.coef_, rtol=1e-6, atol=1e-9)
