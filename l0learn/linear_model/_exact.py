@@ -31,6 +31,8 @@ the incumbent improves; bounds computed earlier with a larger ``M`` stay valid.
 A user-given ``M`` gives a certificate for the box-constrained problem only.
 """
 
+import time
+
 import numpy as np
 
 from bnb import Problem, Relaxation
@@ -78,6 +80,9 @@ class L0L2Problem(Problem):
         self.settings = settings
         self.user_m = big_m
         self.rel_tol = rel_tol
+        # Wall-clock end of the search (set by solve_exact): node solves stop there with
+        # the dual bound of their current iterate, which is valid however early it is.
+        self.deadline = np.inf
         p = self.design.n_features
         self.usable = ~self.design.constant
         # The empty model is feasible: F(0) = 0.5 ||y~||_W^2.
@@ -117,9 +122,13 @@ class L0L2Problem(Problem):
         kind[node.fixed_one] = 2
         return kind
 
+    def out_of_time(self):
+        return time.perf_counter() >= self.deadline
+
     def solve_relaxation(self, kind, start, lam0, big_m):
         """Active-set CD on the node relaxation with L0 price ``lam0``.
 
+        Stops early (with a valid but weaker bound) once the deadline has passed.
         Returns ``(beta, r, wr, primal, lower, z)``: the relaxed solution and its
         residuals, the relaxation's value, the dual bound and the relaxed binaries.
         """
@@ -149,10 +158,10 @@ class L0L2Problem(Problem):
                 grad = self.design.gradient(wr)
                 violators = ((kind == 1) & (beta == 0.0)
                              & (np.abs(grad) > threshold * (1 + 1e-9) + 1e-14))
-                if not violators.any():
+                if not violators.any() or self.out_of_time():
                     break
             lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
-            if primal - lower <= self.rel_tol * max(abs(primal), 1e-12):
+            if primal - lower <= self.rel_tol * max(abs(primal), 1e-12) or self.out_of_time():
                 break
             rtol *= 1e-2
         return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
@@ -206,6 +215,8 @@ class L0L2Problem(Problem):
         Rounding (keep the coefficients whose relaxed binary is at least 1/2) makes
         nearby nodes share a start, and each start is searched once.
         """
+        if self.out_of_time():
+            return None
         start = np.where(relaxation.values >= 0.5, relaxation.solution, 0.0)
         return self._local_search_from(node, start, self.design.n_features)
 
@@ -261,8 +272,9 @@ class CardinalityL0L2Problem(L0L2Problem):
         golden = (np.sqrt(5.0) - 1.0) / 2.0
         a, b = hi - golden * (hi - lo), lo + golden * (hi - lo)
         fa, fb = bound_at(a), bound_at(b)
-        bound_at(0.0)
         for _ in range(self.n_price_evaluations):
+            if self.out_of_time():  # every price evaluated so far gives a valid bound
+                break
             if fa >= fb:
                 hi, b, fb = b, a, fa
                 a = hi - golden * (hi - lo)
@@ -271,6 +283,11 @@ class CardinalityL0L2Problem(L0L2Problem):
                 lo, a, fa = a, b, fb
                 b = lo + golden * (hi - lo)
                 fb = bound_at(b)
+        if lo == 0.0 and not self.out_of_time():
+            # The best price may be 0 (the cardinality constraint does not bind).  Only
+            # then is the price-free relaxation worth its cost: with p > n it is a ridge
+            # fit over every column, the most expensive solve of the search.
+            bound_at(0.0)
         lower, beta, r, wr, z, _ = best
         return self._relaxation(node, beta, r, wr, lower, z)
 
@@ -280,6 +297,8 @@ class CardinalityL0L2Problem(L0L2Problem):
 
     def heuristic(self, node, relaxation):
         """The best ``k``-sparse model CD + local search finds from the relaxed solution."""
+        if self.out_of_time():
+            return None
         start = np.array(relaxation.solution)
         start[node.fixed_zero] = 0.0
         keep = np.argsort(-np.abs(start))[:self.k]  # the k largest relaxed coefficients
@@ -289,20 +308,28 @@ class CardinalityL0L2Problem(L0L2Problem):
 
 
 def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
-                gap_tol=1e-4, time_limit=None, max_nodes=None, verbose=False,
+                gap_tol=1e-4, time_limit=None, deadline=None, max_nodes=None, verbose=False,
                 strategy="best-bound-dive"):
     """Certified L0L2 solve: returns ``(beta, result, big_m_used)`` on the normalised scale.
 
     With ``k`` the cardinality-constrained form is solved (``lambda_0`` unused).
     ``start`` is a normalised coefficient vector (e.g. the CDPSI solution) used as
-    the first incumbent.
+    the first incumbent.  The search stops at ``deadline`` (a ``time.perf_counter``
+    value, e.g. ``time_limit`` after the estimator's fit began, so that the warm
+    start counts) or ``time_limit`` seconds from now, whichever comes first.
     """
     import bnb
+
+    if time_limit is not None:
+        end = time.perf_counter() + time_limit
+        deadline = end if deadline is None else min(deadline, end)
 
     if k is None:
         mio = L0L2Problem(problem, lambda_0, lambda_2, settings, big_m=big_m)
     else:
         mio = CardinalityL0L2Problem(problem, k, lambda_2, settings, big_m=big_m)
+    if deadline is not None:
+        mio.deadline = deadline
     incumbent = None
     if start is not None:
         start = np.asarray(start, dtype=float)
@@ -311,7 +338,7 @@ def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, bi
         mio.offer(value, start)
         incumbent = (value, start.copy())
     result = bnb.solve(mio, strategy=strategy, gap_tol=gap_tol,
-                       time_limit=np.inf if time_limit is None else time_limit,
+                       time_limit=np.inf if deadline is None else deadline - time.perf_counter(),
                        node_limit=np.inf if max_nodes is None else max_nodes,
                        incumbent=incumbent, verbose=verbose)
     beta = mio.best if result.solution is None else result.solution

@@ -201,7 +201,9 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     max_iter, tol, atol, screen_size, active_set_num, max_swaps, scale_down_factor
         Solver controls with L0Learn's meaning and defaults.
     gap_tol, time_limit : float, default=1e-4, None
-        ``algorithm="BnB"``: relative gap and seconds per point.
+        ``algorithm="BnB"``: relative gap, and wall-clock seconds per point for its
+        branch and bound (node solves included).  The CDPSI path that provides the
+        warm starts is computed first and is not part of any point's limit.
 
     Returns
     -------

@@ -1,5 +1,6 @@
 """L0-regularised linear regression estimators: :class:`L0Regressor`, :class:`L0RegressorCV`."""
 
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -130,7 +131,9 @@ class L0Regressor(_L0LinearBase):
         ``algorithm="BnB"``: stop once the relative gap between the incumbent and the
         certified lower bound is at most this.
     time_limit : float, default=None
-        ``algorithm="BnB"``: seconds; the best solution found is returned with its gap.
+        ``algorithm="BnB"``: wall-clock seconds for the whole ``fit`` (validation and
+        the CDPSI warm start included); the search, node solves included, stops there
+        and returns the best solution found with its certified gap.
     max_nodes : int, default=None
         ``algorithm="BnB"``: node budget.
     big_m : float, default=None
@@ -225,6 +228,7 @@ class L0Regressor(_L0LinearBase):
         -------
         self : object
         """
+        started = time.perf_counter()  # time_limit covers the whole fit, warm start included
         X, y = self._validate_fit_data(X, y)
         problem = self._problem(X, y, sample_weight)
         settings = self._settings(X.shape[1])
@@ -241,8 +245,10 @@ class L0Regressor(_L0LinearBase):
                 self.termination_, self.n_nodes_, self.big_m_, self.bnb_time_ = (
                     "queue_empty", 0, 0.0, 0.0)
             else:
-                point = self._certify(problem, settings, gamma, point)
-        self._set_solution(problem, point)
+                deadline = None if self.time_limit is None else started + self.time_limit
+                point = self._certify(problem, settings, gamma, point, deadline)
+        # A BnB fit reports its own convergence (the certificate), not coordinate descent's.
+        self._set_solution(problem, point, warn_cd=self.algorithm != "BnB")
         return self
 
     def _check_bnb_options(self, gamma):
@@ -261,13 +267,13 @@ class L0Regressor(_L0LinearBase):
         if bad:
             raise ValueError(f"algorithm='BnB' does not support {', '.join(bad)} yet.")
 
-    def _certify(self, problem, settings, gamma, point):
+    def _certify(self, problem, settings, gamma, point, deadline):
         """Branch and bound from the CDPSI solution; sets the certificate attributes."""
         start = np.zeros(problem.design.n_features)
         start[point.support] = point.values
         beta, result, big_m = solve_exact(
             problem, self.lambda_0, gamma, settings, k=self.k, start=start, big_m=self.big_m,
-            gap_tol=self.gap_tol, time_limit=self.time_limit, max_nodes=self.max_nodes,
+            gap_tol=self.gap_tol, deadline=deadline, max_nodes=self.max_nodes,
             verbose=self.verbose)
         self.lower_bound_ = float(result.lower_bound)
         self.gap_ = float(result.rel_gap)
@@ -292,7 +298,7 @@ class L0Regressor(_L0LinearBase):
                      values=beta[support], objective=float(result.objective),
                      converged=converged, n_sweeps=point.n_sweeps, n_swaps=point.n_swaps)
 
-    def _set_solution(self, problem, point):
+    def _set_solution(self, problem, point, warn_cd=True):
         values, intercept = problem.to_original(point.support, point.values, point.intercept)
         self.coef_ = np.zeros(problem.design.n_features)
         self.coef_[point.support] = values
@@ -303,7 +309,7 @@ class L0Regressor(_L0LinearBase):
         self.n_iter_ = point.n_sweeps
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged
-        if not point.converged:
+        if warn_cd and not point.converged:
             warnings.warn(f"Coordinate descent did not converge within max_iter={self.max_iter} "
                           "sweeps; increase max_iter or tol.", ConvergenceWarning, stacklevel=3)
 

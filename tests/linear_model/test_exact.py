@@ -151,6 +151,39 @@ def test_limits_return_the_incumbent_with_a_valid_gap():
     assert t.termination_ == "time_limit" and t.objective_ <= full.objective_ * 1.05
 
 
+@pytest.mark.parametrize("form", [{"lambda_0": 0.01}, {"k": 8}])
+def test_time_limit_is_the_wall_time_of_the_whole_fit(form):
+    # p >> n with a small ridge: far from certifiable in a second, and big enough that
+    # the warm start and single node solves are a visible share of the limit.
+    import time
+    import warnings
+    X, y, _ = make_sparse_regression(120, 3000, 8, snr=3.0, seed=5)
+    limit = 1.0
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = L0Regressor("L0L2", gamma=0.005, algorithm="BnB", time_limit=limit, **form).fit(X, y)
+    elapsed = time.perf_counter() - t0
+    assert elapsed <= 1.1 * limit + 1.0
+    assert m.termination_ == "time_limit" and m.status_ == "feasible" and m.gap_ > 0
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    # One warning, the certificate's: coordinate descent did converge.
+    assert len(messages) == 1 and "Branch and bound stopped (time_limit)" in messages[0]
+    assert not m.converged_
+
+
+def test_path_time_limit_holds_per_point():
+    import time
+    from l0learn import l0_path
+    X, y, _ = make_sparse_regression(120, 3000, 8, snr=3.0, seed=5)
+    t0 = time.perf_counter()
+    path = l0_path(X, y, penalty="L0L2", gamma=0.005, algorithm="BnB", max_support_size=3,
+                   time_limit=0.5)
+    elapsed = time.perf_counter() - t0
+    assert len(path) >= 2 and np.all(path.gap >= 0)
+    assert elapsed <= len(path) * (1.1 * 0.5 + 1.0)
+
+
 def test_bnb_option_errors():
     X, y, _ = small(0)
     with pytest.raises(ValueError, match="not 'L0L1'"):
