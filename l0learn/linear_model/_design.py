@@ -96,6 +96,13 @@ class Design:
         xtm = np.asarray(self.X.T @ m)
         return self.inv_s[:, None] * (xtm - self.mu[:, None] * m.sum(axis=0))
 
+    def gram_block(self, idx):
+        """``X~[:, idx]' W X~[:, idx]``: the Gram matrix among the coordinates ``idx``."""
+        m = self.weighted_columns(idx)
+        cols = self.X[:, idx]
+        xtm = np.asarray(cols.T @ m)
+        return self.inv_s[idx, None] * (xtm - self.mu[idx, None] * m.sum(axis=0))
+
     def predict_normalised(self, beta):
         """``X~ beta`` (unweighted)."""
         nz = np.flatnonzero(beta)

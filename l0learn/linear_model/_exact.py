@@ -32,6 +32,7 @@ A user-given ``M`` gives a certificate for the box-constrained problem only.
 """
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,9 +43,28 @@ from ._relaxation_kernels import perspective_cd, relax_gram
 from ._solver import CoordinateDescent
 
 _MAX_ACTIVE_ROUNDS = 200
-# Up to this many features node relaxations run in covariance form (the p x p Gram
-# matrix is formed once): one numba call per node, O(p) per coordinate move.
+# Nodes with at most this many unfixed columns are relaxed in covariance form (their
+# Gram block is formed, or cut from a cached larger one): one numba call per node,
+# O(size) per coordinate move, and the eigenvalue shift below becomes available.
 _SMALL_P = 300
+
+
+@dataclass
+class NodeSolution:
+    """A solved node relaxation.
+
+    ``grad`` is the dual point (``X~' W r`` on the plain relaxation; ``xty - Q beta``
+    on the shifted one), ``lam2_free`` the ridge inside the free coordinates'
+    perspective envelope (``lambda_2 + delta / 2``).
+    """
+
+    beta: np.ndarray
+    r: np.ndarray
+    wr: np.ndarray
+    primal: float
+    lower: float
+    grad: np.ndarray
+    lam2_free: float
 
 
 def dual_bound(y_tilde, r, wr, grad, kind, lam0, lam2, big_m):
@@ -71,7 +91,8 @@ class L0L2Problem(Problem):
 
     integrality_tol = 1e-6
 
-    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-5):
+    def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-5,
+                 eigen_shift=True, fixing=True):
         if big_m is None and not lambda_2 > 0:
             raise ValueError("a certified big-M needs lambda_2 > 0; give big_m explicitly.")
         self.problem = problem
@@ -90,13 +111,14 @@ class L0L2Problem(Problem):
         self.upper = float(0.5 * (w * y) @ y)
         self.best = np.zeros(p)
         self._tried = set()
-        self._gram = None
-        if p <= _SMALL_P:
-            gram = np.ascontiguousarray(self.design.gram_columns(np.arange(p)))
-            gram[:, self.design.constant] = 0.0
-            gram[self.design.constant, :] = 0.0
-            wy = w * y
-            self._gram = (gram, self.design.gradient(wy), float(wy @ y))
+        self.eigen_shift = eigen_shift
+        self.fixing = fixing
+        self._wy = w * y
+        self._yty = float(self._wy @ y)
+        self._xty = self.design.gradient(self._wy)
+        self._block_cache = None  # (columns, Gram block) of the last covariance-form node
+        self._shifts = {}  # columns -> eigenvalue shift
+        self.n_fixed_ = 0  # variables fixed by reduced costs, summed over nodes
 
     # -- incumbent and box -----------------------------------------------------
     @property
@@ -115,35 +137,82 @@ class L0L2Problem(Problem):
 
     # -- bnb.Problem -------------------------------------------------------------
     def node_kinds(self, node):
-        """0 = fixed to zero (or a constant column), 1 = free, 2 = fixed to one."""
+        """0 = fixed to zero (or a constant column), 1 = free, 2 = fixed to one.
+
+        Besides the branching decisions, a node inherits the reduced-cost fixings of
+        its ancestors (carried in the warm start, see :meth:`fixings`).
+        """
         kind = np.ones(self.design.n_features, dtype=np.int8)
         kind[~self.usable] = 0
+        if node.warm_start is not None:
+            _, zero, one = node.warm_start
+            kind[zero] = 0
+            kind[one] = 2
         kind[node.fixed_zero] = 0
         kind[node.fixed_one] = 2
         return kind
+
+    @staticmethod
+    def start_of(node):
+        return None if node.warm_start is None else node.warm_start[0]
+
+    def _block(self, cols):
+        """Gram block and ``X~' W y~`` of ``cols`` (cut from the cached block when it covers them)."""
+        if self._block_cache is not None:
+            cached, gram = self._block_cache
+            pos = np.searchsorted(cached, cols)
+            if np.all(pos < cached.size) and np.array_equal(cached[np.minimum(pos, cached.size - 1)], cols):
+                return np.ascontiguousarray(gram[np.ix_(pos, pos)]), self._xty[cols]
+        gram = np.ascontiguousarray(self.design.gram_block(cols))
+        self._block_cache = (cols, gram)
+        return gram, self._xty[cols]
+
+    def _shift(self, cols, gram, kind):
+        """The largest safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
+
+        ``lambda_min(gram)`` qualifies (``D_free <= I``); a relative margin covers the
+        eigensolver's rounding, so the shifted loss stays convex and the bound valid.
+        """
+        if not self.eigen_shift or not np.any(kind == 1) or cols.size >= self.design.n_samples:
+            return 0.0  # more columns than rows: the block is singular
+        key = cols.tobytes()
+        if key not in self._shifts:
+            lam_min = float(np.linalg.eigvalsh(gram)[0])
+            scale = float(np.abs(np.diag(gram)).max())
+            self._shifts[key] = max(0.0, lam_min - 1e-9 * scale)
+        return self._shifts[key]
 
     def out_of_time(self):
         return time.perf_counter() >= self.deadline
 
     def solve_relaxation(self, kind, start, lam0, big_m):
-        """Active-set CD on the node relaxation with L0 price ``lam0``.
+        """Solve the node relaxation with L0 price ``lam0``: a :class:`NodeSolution`.
 
-        Stops early (with a valid but weaker bound) once the deadline has passed.
-        Returns ``(beta, r, wr, primal, lower, z)``: the relaxed solution and its
-        residuals, the relaxation's value, the dual bound and the relaxed binaries.
+        Nodes with few unfixed columns run in covariance form with the eigenvalue
+        shift; the others by active-set CD on the residual.  Stops early (with a valid
+        but weaker bound) once the deadline has passed.
         """
         p = self.design.n_features
         beta = np.zeros(p) if start is None else np.array(start)
         beta[kind == 0] = 0.0
         np.clip(beta, -big_m, big_m, out=beta)
-        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
-        if self._gram is not None:
-            gram, xty, yty = self._gram
-            _, primal, lower = relax_gram(gram, xty, yty, beta, kind, lam0, self.lam2, big_m,
-                                          self.settings.max_iter * 5, self.rel_tol)
+        cols = np.flatnonzero(kind != 0)
+        if cols.size <= _SMALL_P:
+            gram, xty = self._block(cols)
+            kind_c = np.ascontiguousarray(kind[cols])
+            delta = self._shift(cols, gram, kind_c)
+            beta_c = np.ascontiguousarray(beta[cols])
+            grad_c, primal, lower = relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0,
+                                               self.lam2, delta, big_m,
+                                               self.settings.max_iter * 5, self.rel_tol)
+            beta[:] = 0.0
+            beta[cols] = beta_c
+            grad = np.zeros(p)
+            grad[cols] = grad_c
             r = self.problem.y_tilde - self.design.predict_normalised(beta)
-            wr = self.design.w * r
-            return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
+            return NodeSolution(beta, r, self.design.w * r, primal, lower, grad,
+                                self.lam2 + 0.5 * delta)
+        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
         rtol = 1e-8
@@ -164,11 +233,31 @@ class L0L2Problem(Problem):
             if primal - lower <= self.rel_tol * max(abs(primal), 1e-12) or self.out_of_time():
                 break
             rtol *= 1e-2
-        return beta, r, wr, primal, lower, self._binaries(beta, kind, lam0, big_m)
+        return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
 
-    def _binaries(self, beta, kind, lam0, big_m):
+    def fixings(self, kind, sol, lam0, big_m, offset=0.0):
+        """Variables whose other value provably cannot beat the incumbent (reduced costs).
+
+        With the node's dual point fixed, the bound of the child ``z_j = 1`` exceeds the
+        node's by ``max(0, -phi*_j)`` and that of ``z_j = 0`` by ``max(0, phi*_j)``
+        (``phi*`` the conjugate of ``lambda_0 + lambda_2' b^2`` on the box at
+        ``grad_j``).  A child whose bound (plus ``offset``: the Lagrangian constant of the
+        cardinality form) exceeds the incumbent holds no better solution, so the
+        variable is fixed to the other value for the whole subtree.  Strict
+        inequality: nothing within the gap tolerance is discarded.
+        """
+        free = np.flatnonzero(kind == 1)
+        if not self.fixing or free.size == 0 or not np.isfinite(sol.lower):
+            return free[:0], free[:0]
+        phi = conjugate_fixed_one(sol.grad[free], lam0, sol.lam2_free, big_m)
+        base = sol.lower + offset
+        to_zero = free[base + np.maximum(-phi, 0.0) > self.upper]
+        to_one = free[base + np.maximum(phi, 0.0) > self.upper]
+        return to_zero, to_one
+
+    def _binaries(self, beta, kind, lam0, big_m, lam2_free):
         """The relaxed binaries ``z`` that go with ``beta``."""
-        ratio, _, perspective = envelope_constants(lam0, self.lam2, big_m)
+        ratio, _, perspective = envelope_constants(lam0, lam2_free, big_m)
         if lam0 > 0.0:
             z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
         else:  # no L0 price: any nonzero is a whole variable
@@ -179,15 +268,30 @@ class L0L2Problem(Problem):
 
     def relax(self, node):
         kind = self.node_kinds(node)
-        beta, r, wr, _, lower, z = self.solve_relaxation(kind, node.warm_start, self.lam0,
-                                                         self.big_m)
-        return self._relaxation(node, beta, r, wr, lower, z)
+        big_m = self.big_m
+        sol = self.solve_relaxation(kind, self.start_of(node), self.lam0, big_m)
+        return self._relaxation(node, kind, sol, sol.lower, self.lam0, big_m)
 
-    def _relaxation(self, node, beta, r, wr, lower, z):
-        """Package a relaxed solution; an integral one is also a new incumbent candidate."""
-        value = self.objective(beta, r, wr)
+    def _relaxation(self, node, kind, sol, lower, lam0, big_m, offset=0.0):
+        """Package a relaxed solution with the subtree's fixings; an integral one is also
+        a new incumbent candidate."""
+        to_zero, to_one = self.fixings(kind, sol, lam0, big_m, offset)
+        self.n_fixed_ += to_zero.size + to_one.size
+        kind = kind.copy()
+        kind[to_zero], kind[to_one] = 0, 2
+        beta = sol.beta
+        if to_zero.size and np.any(beta[to_zero] != 0.0):
+            # Zeroing a fixed-out coordinate changes the solution, not the bound.
+            beta = beta.copy()
+            beta[to_zero] = 0.0
+            r = self.problem.y_tilde - self.design.predict_normalised(beta)
+            value = self.objective(beta, r, self.design.w * r)
+        else:
+            value = self.objective(beta, sol.r, sol.wr)
+        z = self._binaries(beta, kind, lam0, big_m, sol.lam2_free)
+        fixed = (np.flatnonzero(kind == 0), np.flatnonzero(kind == 2))
         relaxation = Relaxation(lower_bound=lower, objective=value, solution=beta, values=z,
-                                warm_start=beta)
+                                warm_start=(beta,) + fixed)
         if self.is_integral(node, relaxation):
             self.offer(value, beta)
         return relaxation
@@ -255,15 +359,15 @@ class CardinalityL0L2Problem(L0L2Problem):
         kind = self.node_kinds(node)
         big_m = self.big_m
         best = None
-        start = node.warm_start
+        start = self.start_of(node)
 
         def bound_at(mu):
             nonlocal best, start
-            beta, r, wr, _, lower, z = self.solve_relaxation(kind, start, mu, big_m)
-            start = beta
-            value = lower - mu * self.k
+            sol = self.solve_relaxation(kind, start, mu, big_m)
+            start = sol.beta
+            value = sol.lower - mu * self.k
             if best is None or value > best[0]:
-                best = (value, beta, r, wr, z, mu)
+                best = (value, sol, mu)
             return value
 
         # Golden-section search for the best price on [0, mu_hi]; at mu_hi = f(0)
@@ -288,8 +392,8 @@ class CardinalityL0L2Problem(L0L2Problem):
             # then is the price-free relaxation worth its cost: with p > n it is a ridge
             # fit over every column, the most expensive solve of the search.
             bound_at(0.0)
-        lower, beta, r, wr, z, _ = best
-        return self._relaxation(node, beta, r, wr, lower, z)
+        lower, sol, mu = best
+        return self._relaxation(node, kind, sol, lower, mu, big_m, offset=-mu * self.k)
 
     def is_integral(self, node, relaxation):
         return (super().is_integral(node, relaxation)

@@ -57,18 +57,41 @@ def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr,
 
 
 @njit(cache=True, nogil=True)
-def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, big_m, max_sweeps, rel_tol):
-    """Solve a node relaxation in covariance form (small ``p``), in one call.
+def _conjugate(a, lam0, lam2, big_m):
+    """``phi*(v)`` at ``a = |v|``: conjugate of ``lam0 + lam2 b^2`` on ``|b| <= M``."""
+    if lam2 == 0.0:
+        return big_m * a - lam0
+    if a <= 2.0 * big_m * lam2:
+        return a * a / (4.0 * lam2) - lam0
+    return big_m * a - lam2 * big_m * big_m - lam0
 
-    ``gram = X~' W X~`` (unit diagonal), ``xty = X~' W y~``, ``yty = y~' W y~``.  The
-    gradient ``g = xty - gram @ beta`` is kept up to date (O(p) per coordinate move),
-    and the squared residual is ``yty - xty'beta - beta'g``.  Tightens the CD
-    tolerance until the primal-dual gap is below ``rel_tol`` (at most 4 times).
-    Updates ``beta`` in place; returns ``(grad, primal, lower)``.
+
+@njit(cache=True, nogil=True)
+def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps, rel_tol):
+    """Solve a node relaxation in covariance form (small free set), in one call.
+
+    ``gram = X~' W X~`` over the node's unfixed columns (unit diagonal), ``xty = X~' W
+    y~`` and ``yty = y~' W y~``.  With ``delta <= lambda_min(gram)`` the loss is split
+    as ``0.5 b'(gram - delta D)b + (delta / 2) ||b_free||^2`` (``D`` the diagonal of
+    free coordinates), the first part convex, the second joining the ridge of every
+    free coordinate (``lam2 + delta / 2``) inside its perspective envelope: a valid and,
+    for ``delta > 0``, stronger relaxation (``delta = 0`` is the plain one).
+
+    The gradient ``g = xty - (gram - delta D) beta`` is kept up to date (O(p) per
+    move).  The bound linearises the convex quadratic at ``beta`` (valid at any
+    ``beta``, tight at the optimum): ``0.5 yty - 0.5 xty'beta + 0.5 beta'g`` minus the
+    conjugates of the coordinate penalties at ``g``.  Tightens the CD tolerance until
+    the primal-dual gap is below ``rel_tol`` (at most 4 times).  Updates ``beta`` in
+    place; returns ``(grad, primal, lower)``.
     """
     p = beta.shape[0]
-    ratio, threshold, perspective = envelope_constants(lam0, lam2, big_m)
+    lam2_free = lam2 + 0.5 * delta
+    ratio, threshold, perspective = envelope_constants(lam0, lam2_free, big_m)
+    ratio1, threshold1, perspective1 = envelope_constants(lam0, lam2, big_m)
     grad = xty - gram @ beta
+    for j in range(p):
+        if kind[j] == 1:
+            grad[j] += delta * beta[j]
     rtol = 1e-8
     primal = lower = 0.0
     for _ in range(4):
@@ -78,35 +101,44 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, big_m, max_sweeps, rel_to
                 if kind[j] == 0:
                     continue
                 b_old = beta[j]
-                t = relaxed_coordinate(b_old + grad[j], kind[j], lam2, big_m, ratio, threshold,
-                                       perspective)
+                if kind[j] == 1:
+                    # min 0.5 h t^2 - (h b_old + g_j) t + psi(t), h = gram_jj - delta:
+                    # divided by h, a unit-curvature step with the penalty scaled by 1/h.
+                    h = gram[j, j] - delta
+                    rh, th, ph = envelope_constants(lam0 / h, lam2_free / h, big_m)
+                    t = relaxed_coordinate(b_old + grad[j] / h, 1, lam2_free / h, big_m,
+                                           rh, th, ph)
+                else:
+                    t = relaxed_coordinate(b_old + grad[j], 2, lam2, big_m, ratio1,
+                                           threshold1, perspective1)
                 if t != b_old:
                     step = t - b_old
                     for i in range(p):
                         grad[i] -= step * gram[i, j]
+                    if kind[j] == 1:
+                        grad[j] += step * delta
                     beta[j] = t
-            rss = yty - xty @ beta - beta @ grad
-            f = 0.5 * rss
+            quad = yty - xty @ beta - beta @ grad  # = y'y - 2 xty'b + b'Qb
+            f = 0.5 * quad
             for j in range(p):
-                f += relaxed_penalty(beta[j], kind[j], lam0, lam2, ratio, threshold, perspective)
+                if kind[j] == 1:
+                    f += relaxed_penalty(beta[j], 1, lam0, lam2_free, ratio, threshold,
+                                         perspective)
+                elif kind[j] == 2:
+                    f += relaxed_penalty(beta[j], 2, lam0, lam2, ratio1, threshold1,
+                                         perspective1)
             if abs(f_old - f) <= rtol * abs(f):
                 break
             f_old = f
         primal = f
-        # Dual bound D(r) = r'Wy - 0.5 r'Wr - conjugates (see l0learn.linear_model._exact).
-        lower = (yty - xty @ beta) - 0.5 * rss
+        lower = 0.5 * yty - 0.5 * (xty @ beta) + 0.5 * (beta @ grad)
         for j in range(p):
-            if kind[j] == 0:
-                continue
-            a = abs(grad[j])
-            if lam2 == 0.0:
-                phi = big_m * a - lam0
-            elif a <= 2.0 * big_m * lam2:
-                phi = a * a / (4.0 * lam2) - lam0
-            else:
-                phi = big_m * a - lam2 * big_m * big_m - lam0
-            if kind[j] == 2 or phi > 0.0:
-                lower -= phi
+            if kind[j] == 1:
+                phi = _conjugate(abs(grad[j]), lam0, lam2_free, big_m)
+                if phi > 0.0:
+                    lower -= phi
+            elif kind[j] == 2:
+                lower -= _conjugate(abs(grad[j]), lam0, lam2, big_m)
         if primal - lower <= rel_tol * max(abs(primal), 1e-12):
             break
         rtol *= 1e-2

@@ -90,8 +90,13 @@ def test_conjugate_matches_a_numerical_conjugate():
         np.testing.assert_allclose(conjugate_fixed_one(v, lam0, lam2, big_m), numeric, atol=1e-8)
 
 
-def _cvxpy_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m):
-    """The node relaxation as the MIP's continuous relaxation, solved by Clarabel."""
+def _cvxpy_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m, shift=False):
+    """The node relaxation written out for Clarabel.
+
+    With ``shift`` the loss gives ``delta / 2 ||b_free||^2`` (``delta`` the smallest
+    eigenvalue of the Gram block of the columns not fixed to zero) to the ridge of the
+    free coordinates, inside their perspective term.
+    """
     p = Xn.shape[1]
     b, s, z = cp.Variable(p), cp.Variable(p), cp.Variable(p)
     cons = [z >= 0, z <= 1, cp.abs(b) <= big_m * z, s >= 0]
@@ -100,25 +105,45 @@ def _cvxpy_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m):
         cons += [z[fixed_zero] == 0]
     if len(fixed_one):
         cons += [z[fixed_one] == 1]
-    obj = 0.5 * cp.sum_squares(yn - Xn @ b) + lam0 * cp.sum(z) + lam2 * cp.sum(s)
+    ridge = np.full(p, lam2)
+    if shift:
+        cols = np.setdiff1d(np.arange(p), fixed_zero)
+        gram = Xn.T @ Xn
+        delta = max(0.0, np.linalg.eigvalsh(gram[np.ix_(cols, cols)])[0])
+        free = np.setdiff1d(cols, fixed_one)
+        q = gram.copy()
+        q[free, free] -= delta
+        ridge[free] += delta / 2
+        vals, vecs = np.linalg.eigh(q[np.ix_(cols, cols)])
+        root = np.sqrt(np.clip(vals, 0.0, None))[:, None] * vecs.T
+        loss = (0.5 * cp.sum_squares(root @ b[cols]) - (Xn.T @ yn)[cols] @ b[cols]
+                + 0.5 * yn @ yn)
+    else:
+        loss = 0.5 * cp.sum_squares(yn - Xn @ b)
+    obj = loss + lam0 * cp.sum(z) + ridge @ s
     prob = cp.Problem(cp.Minimize(obj), cons)
     prob.solve(solver=cp.CLARABEL)
     return prob.value
 
 
+@pytest.mark.parametrize("shift", [True, False])
 @pytest.mark.parametrize("big_m", [None, 0.4])
-def test_node_relaxation_against_cvxpy(big_m):
+def test_node_relaxation_against_cvxpy(big_m, shift):
     X, y, _ = small(5, p=10)
     Xn, yn, _, _ = normalise(X, y)
     lam0, lam2 = 0.01, 0.01
-    mio = L0L2Problem(normalised_problem(X, y), lam0, lam2, Settings(), big_m=big_m)
+    mio = L0L2Problem(normalised_problem(X, y), lam0, lam2, Settings(), big_m=big_m,
+                      eigen_shift=shift)
     M = mio.big_m
     for fz, fo in [([], []), ([1, 4], [0]), ([2], [3, 7])]:
         node = Node(np.array(fz, dtype=np.int64), np.array(fo, dtype=np.int64))
         relax = mio.relax(node)
-        reference = _cvxpy_relaxation(Xn, yn, fz, fo, lam0, lam2, M)
+        reference = _cvxpy_relaxation(Xn, yn, fz, fo, lam0, lam2, M, shift=shift)
         assert relax.lower_bound <= reference + 1e-7
         assert relax.lower_bound >= reference - 1e-5 * abs(reference)  # tight, not just valid
+    if shift:  # the shift strengthens the root bound here (n > p)
+        plain = _cvxpy_relaxation(Xn, yn, [], [], lam0, lam2, M)
+        assert mio.relax(Node()).lower_bound > plain + 1e-3 * abs(plain)
 
 
 def test_dual_bound_is_below_the_relaxation_for_any_residual():
@@ -237,7 +262,7 @@ def test_cardinality_lagrangian_bound_is_valid_at_every_price():
     mio = CardinalityL0L2Problem(normalised_problem(X, y), 3, 0.05, Settings())
     kind = mio.node_kinds(Node())
     for mu in np.linspace(0.0, 0.5, 11):
-        *_, lower, _ = mio.solve_relaxation(kind, None, mu, mio.big_m)
+        lower = mio.solve_relaxation(kind, None, mu, mio.big_m).lower
         assert lower - 3 * mu <= f_opt + 1e-9
 
 
@@ -252,7 +277,8 @@ def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
     gram_form = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     monkeypatch.setattr(l0l2, "_SMALL_P", 0)
     mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
-    assert mio._gram is None
+    mio.relax(Node())
+    assert mio._block_cache is None  # the residual form ran
     active = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     for m in (gram_form, active):
         assert m.status_ == "optimal" and m.lower_bound_ <= f_opt + 1e-9
