@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bnb import Problem, Relaxation
+from bnb.convergence import GAP_SCALE_FLOOR
 
 from .._shared.perspective import conjugate_fixed_one, envelope_constants
 from ._relaxation_kernels import perspective_cd, relax_gram
@@ -104,6 +105,10 @@ class L0L2Problem(Problem):
         # Wall-clock end of the search (set by solve_exact): node solves stop there with
         # the dual bound of their current iterate, which is valid however early it is.
         self.deadline = np.inf
+        # Inside a search (set by solve_exact): the gap tolerance, and whether a node
+        # relaxation may stop tightening once it cannot reach the pruning level.
+        self.gap_tol = 0.0
+        self.lazy_bounds = False
         p = self.design.n_features
         self.usable = ~self.design.constant
         # The empty model is feasible: F(0) = 0.5 ||y~||_W^2.
@@ -185,6 +190,10 @@ class L0L2Problem(Problem):
     def out_of_time(self):
         return time.perf_counter() >= self.deadline
 
+    def prune_level(self):
+        """The bound at which the engine prunes a node (see ``bnb.convergence.can_prune``)."""
+        return self.upper - self.gap_tol * max(abs(self.upper), GAP_SCALE_FLOOR)
+
     def solve_relaxation(self, kind, start, lam0, big_m):
         """Solve the node relaxation with L0 price ``lam0``: a :class:`NodeSolution`.
 
@@ -230,7 +239,10 @@ class L0L2Problem(Problem):
                 if not violators.any() or self.out_of_time():
                     break
             lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
-            if primal - lower <= self.rel_tol * max(abs(primal), 1e-12) or self.out_of_time():
+            if (primal - lower <= self.rel_tol * max(abs(primal), 1e-12) or self.out_of_time()
+                    or (self.lazy_bounds and primal < self.prune_level())):
+                # Tight enough; or out of time; or even the relaxation's value falls short
+                # of pruning the node, which will be branched whatever its exact bound.
                 break
             rtol *= 1e-2
         return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
@@ -434,6 +446,7 @@ def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, bi
         mio = CardinalityL0L2Problem(problem, k, lambda_2, settings, big_m=big_m)
     if deadline is not None:
         mio.deadline = deadline
+    mio.gap_tol, mio.lazy_bounds = gap_tol, True
     incumbent = None
     if start is not None:
         start = np.asarray(start, dtype=float)
