@@ -121,8 +121,8 @@ class L0L2Problem(Problem):
         self._wy = w * y
         self._yty = float(self._wy @ y)
         self._xty = self.design.gradient(self._wy)
-        self._block_cache = None  # (columns, Gram block) of the last covariance-form node
-        self._shifts = {}  # columns -> eigenvalue shift
+        # Gram blocks of recent covariance-form nodes: (columns, block, lambda_min).
+        self._blocks = []
         self.n_fixed_ = 0  # variables fixed by reduced costs, summed over nodes
 
     # -- incumbent and box -----------------------------------------------------
@@ -162,30 +162,41 @@ class L0L2Problem(Problem):
         return None if node.warm_start is None else node.warm_start[0]
 
     def _block(self, cols):
-        """Gram block and ``X~' W y~`` of ``cols`` (cut from the cached block when it covers them)."""
-        if self._block_cache is not None:
-            cached, gram = self._block_cache
-            pos = np.searchsorted(cached, cols)
-            if np.all(pos < cached.size) and np.array_equal(cached[np.minimum(pos, cached.size - 1)], cols):
-                return np.ascontiguousarray(gram[np.ix_(pos, pos)]), self._xty[cols]
-        gram = np.ascontiguousarray(self.design.gram_block(cols))
-        self._block_cache = (cols, gram)
-        return gram, self._xty[cols]
+        """Gram block, ``X~' W y~`` and a lower bound on ``lambda_min`` for ``cols``.
 
-    def _shift(self, cols, gram, kind):
-        """The largest safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
-
-        ``lambda_min(gram)`` qualifies (``D_free <= I``); a relative margin covers the
-        eigensolver's rounding, so the shifted loss stays convex and the bound valid.
+        Subtrees shrink their column sets, so a cached block that covers ``cols`` is
+        cut down instead of recomputed, and its smallest eigenvalue stays a valid lower
+        bound for the cut (eigenvalue interlacing); it is recomputed once the set has
+        shrunk by a fifth.
         """
-        if not self.eigen_shift or not np.any(kind == 1) or cols.size >= self.design.n_samples:
-            return 0.0  # more columns than rows: the block is singular
-        key = cols.tobytes()
-        if key not in self._shifts:
+        if cols.size == 0:
+            return np.zeros((0, 0)), self._xty[cols], 0.0
+        gram = None
+        for bcols, bgram, blam in reversed(self._blocks):
+            pos = np.minimum(np.searchsorted(bcols, cols), bcols.size - 1)
+            if np.array_equal(bcols[pos], cols):
+                gram = np.ascontiguousarray(bgram[np.ix_(pos, pos)])
+                if cols.size >= 0.8 * bcols.size:
+                    return gram, self._xty[cols], blam
+                break
+        if gram is None:
+            gram = np.ascontiguousarray(self.design.gram_block(cols))
+        lam_min = 0.0  # more columns than rows: the block is singular
+        if self.eigen_shift and cols.size < self.design.n_samples:
             lam_min = float(np.linalg.eigvalsh(gram)[0])
-            scale = float(np.abs(np.diag(gram)).max())
-            self._shifts[key] = max(0.0, lam_min - 1e-9 * scale)
-        return self._shifts[key]
+        self._blocks = self._blocks[-15:] + [(cols, gram, lam_min)]
+        return gram, self._xty[cols], lam_min
+
+    def _shift(self, gram, kind, lam_min):
+        """A safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
+
+        Any lower bound on ``lambda_min(gram)`` qualifies (``D_free <= I``); a relative
+        margin covers the eigensolver's rounding, so the shifted loss stays convex and
+        the bound valid.
+        """
+        if not self.eigen_shift or not np.any(kind == 1):
+            return 0.0
+        return max(0.0, lam_min - 1e-9 * float(np.abs(np.diag(gram)).max()))
 
     def out_of_time(self):
         return time.perf_counter() >= self.deadline
@@ -207,9 +218,9 @@ class L0L2Problem(Problem):
         np.clip(beta, -big_m, big_m, out=beta)
         cols = np.flatnonzero(kind != 0)
         if cols.size <= _SMALL_P:
-            gram, xty = self._block(cols)
+            gram, xty, lam_min = self._block(cols)
             kind_c = np.ascontiguousarray(kind[cols])
-            delta = self._shift(cols, gram, kind_c)
+            delta = self._shift(gram, kind_c, lam_min)
             beta_c = np.ascontiguousarray(beta[cols])
             grad_c, primal, lower = relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0,
                                                self.lam2, delta, big_m,

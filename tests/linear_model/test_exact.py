@@ -132,10 +132,12 @@ def test_node_relaxation_against_cvxpy(big_m, shift):
     X, y, _ = small(5, p=10)
     Xn, yn, _, _ = normalise(X, y)
     lam0, lam2 = 0.01, 0.01
-    mio = L0L2Problem(normalised_problem(X, y), lam0, lam2, Settings(), big_m=big_m,
-                      eigen_shift=shift)
-    M = mio.big_m
     for fz, fo in [([], []), ([1, 4], [0]), ([2], [3, 7])]:
+        # A fresh problem per node: a search reuses a parent's eigenvalue bound (valid,
+        # weaker); here each node's own shift is checked for tightness.
+        mio = L0L2Problem(normalised_problem(X, y), lam0, lam2, Settings(), big_m=big_m,
+                          eigen_shift=shift)
+        M = mio.big_m
         node = Node(np.array(fz, dtype=np.int64), np.array(fo, dtype=np.int64))
         relax = mio.relax(node)
         reference = _cvxpy_relaxation(Xn, yn, fz, fo, lam0, lam2, M, shift=shift)
@@ -278,7 +280,7 @@ def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
     monkeypatch.setattr(l0l2, "_SMALL_P", 0)
     mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
     mio.relax(Node())
-    assert mio._block_cache is None  # the residual form ran
+    assert not mio._blocks  # the residual form ran
     active = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     for m in (gram_form, active):
         assert m.status_ == "optimal" and m.lower_bound_ <= f_opt + 1e-9
