@@ -1,5 +1,7 @@
 """Regularisation paths of L0-penalised least squares: :func:`l0_path`."""
 
+import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,7 +162,7 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
             max_support_size=100, fit_intercept=True, sample_weight=None,
             lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
             tol=1e-6, atol=1e-9, screen_size=1000, active_set_num=3, max_swaps=100,
-            scale_down_factor=0.8, gap_tol=1e-4, time_limit=None):
+            scale_down_factor=0.8, gap_tol=1e-4, time_limit=None, big_m=None):
     """Solve L0-penalised least squares along a lambda_0 grid (and a gamma grid).
 
     .. math::
@@ -204,6 +206,12 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         ``algorithm="BnB"``: relative gap, and wall-clock seconds per point for its
         branch and bound (node solves included).  The CDPSI path that provides the
         warm starts is computed first and is not part of any point's limit.
+    big_m : float, default=None
+        ``algorithm="BnB"``: a box ``|b_j| <= big_m`` on the normalised scale, which
+        makes every certificate one for the box-constrained problem (a warning says
+        when a solution touches it).  Needed when ``gamma`` is 0 (``penalty="L0"``);
+        ``None`` derives a certified box from each point's incumbent (``gamma > 0``),
+        so the certificates hold for the unconstrained problem.
 
     Returns
     -------
@@ -211,8 +219,8 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     """
     algorithm = check_choice(algorithm, "algorithm", PATH_ALGORITHMS)
     penalty = check_choice(penalty, "penalty", PENALTIES)
-    if algorithm == "BnB" and (penalty != "L0L2" or gamma is None or np.any(np.asarray(gamma) <= 0)):
-        raise ValueError("algorithm='BnB' paths need penalty='L0L2' and gamma > 0.")
+    if algorithm == "BnB":
+        _check_bnb_path(penalty, gamma, big_m)
     X = check_design(X)
     y = check_target(y, X.shape[0])
     problem = make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds)
@@ -231,10 +239,22 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
                                   scale_down_factor=scale_down_factor)
     if algorithm != "BnB":
         return assemble_path(problem, points)
-    return _certify_path(problem, points, settings, gap_tol, time_limit)
+    return _certify_path(problem, points, settings, gap_tol, time_limit, big_m)
 
 
-def _certify_path(problem, points, settings, gap_tol, time_limit):
+def _check_bnb_path(penalty, gamma, big_m):
+    if big_m is not None:
+        if not (isinstance(big_m, numbers.Real) and np.isfinite(big_m) and big_m > 0):
+            raise ValueError(f"big_m must be a positive finite number; got {big_m!r}.")
+        if penalty == "L0L1":
+            raise ValueError("algorithm='BnB' paths support penalty 'L0' and 'L0L2', not 'L0L1'.")
+        return
+    if penalty != "L0L2" or gamma is None or np.any(np.asarray(gamma) <= 0):
+        raise ValueError("algorithm='BnB' paths need penalty='L0L2' and gamma > 0 for a "
+                         "certified box, or an explicit big_m.")
+
+
+def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
     """Solve every point of a CDPSI path exactly, each from its CDPSI solution."""
     from ._exact import solve_exact
 
@@ -244,8 +264,12 @@ def _certify_path(problem, points, settings, gap_tol, time_limit):
         start = np.zeros(p)
         start[pt.support] = pt.values
         beta, result, _ = solve_exact(problem, pt.lambda_0, pt.gamma, settings, start=start,
-                                      gap_tol=gap_tol, time_limit=time_limit)
+                                      gap_tol=gap_tol, time_limit=time_limit, big_m=big_m)
         support = np.flatnonzero(beta)
+        if big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
+            warnings.warn(f"At lambda_0={pt.lambda_0:.4g} a coefficient sits at the box "
+                          f"|b| <= big_m={big_m:.4g}: that certificate holds for the "
+                          "box-constrained problem only.", UserWarning, stacklevel=3)
         exact.append(Point(lambda_0=pt.lambda_0, gamma=pt.gamma, support=support,
                            values=beta[support], objective=float(result.objective),
                            converged=result.status.value == "optimal", n_sweeps=pt.n_sweeps,

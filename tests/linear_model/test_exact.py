@@ -235,6 +235,28 @@ def test_exact_path_points_equal_enumeration():
         assert path.objective[i] == pytest.approx(f_opt, rel=1e-6)
 
 
+@pytest.mark.parametrize("penalty,gamma", [("L0", None), ("L0L2", 0.0)])
+def test_exact_path_without_ridge_needs_and_uses_a_box(penalty, gamma):
+    from l0learn import l0_path
+    X, y, _ = small(9, p=10)
+    Xn, yn, _, _ = normalise(X, y)
+    with pytest.raises(ValueError, match="explicit big_m"):
+        l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB")
+    with pytest.raises(ValueError, match="big_m must be a positive"):
+        l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB", big_m=-1.0)
+    # A box far above every least-squares coefficient binds nowhere: the L0 optimum.
+    path = l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB", big_m=50.0,
+                   max_support_size=7, gap_tol=1e-6)
+    assert len(path) >= 3
+    for i in range(len(path)):
+        f_opt, _ = best_subset(Xn, yn, path.lambda_0[i], 0.0)
+        assert path.lower_bound[i] <= f_opt + 1e-9
+        assert path.objective[i] == pytest.approx(f_opt, rel=1e-6)
+    with pytest.warns(UserWarning, match="sits at the box"):
+        l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB", big_m=0.05,
+                max_support_size=3)
+
+
 def test_user_box_at_the_solution_warns():
     X, y, _ = small(1)
     with pytest.warns(UserWarning, match="sits at the box"):
