@@ -48,6 +48,10 @@ _MAX_ACTIVE_ROUNDS = 200
 # Gram block is formed, or cut from a cached larger one): one numba call per node,
 # O(size) per coordinate move, and the eigenvalue shift below becomes available.
 _SMALL_P = 300
+# With at least twice as many rows as unfixed columns (up to this many: a 4000 x 4000
+# block is 128 MB) the covariance form also wins: a coordinate move costs O(columns)
+# instead of O(rows), and the Gram block is well conditioned, so the shift is large.
+_LARGE_BLOCK = 4000
 
 
 @dataclass
@@ -217,7 +221,8 @@ class L0L2Problem(Problem):
         beta[kind == 0] = 0.0
         np.clip(beta, -big_m, big_m, out=beta)
         cols = np.flatnonzero(kind != 0)
-        if cols.size <= _SMALL_P:
+        if cols.size <= _SMALL_P or (cols.size <= _LARGE_BLOCK
+                                     and 2 * cols.size <= self.design.n_samples):
             gram, xty, lam_min = self._block(cols)
             kind_c = np.ascontiguousarray(kind[cols])
             delta = self._shift(gram, kind_c, lam_min)
