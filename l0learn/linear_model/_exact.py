@@ -29,6 +29,21 @@ has ``lambda_0 + lambda_2 b_j^2 <= F(b) < U`` (the loss is non-negative), hence
 bounds, and the final gap, hold for the unconstrained problem.  ``M`` shrinks as
 the incumbent improves; bounds computed earlier with a larger ``M`` stay valid.
 A user-given ``M`` gives a certificate for the box-constrained problem only.
+
+**Eigenvalue shift (nodes with few unfixed columns).**  Let ``S`` be the node's
+unfixed columns and ``delta <= lambda_min(X~_S' W X~_S)`` (positive once ``|S| < n``).
+Then ``0.5 ||y~ - X~ b||^2 = q(b) + (delta / 2) ||b_free||^2`` with ``q`` convex, and
+the second part joins each free coordinate's ridge inside its perspective envelope
+(``lambda_2 + delta / 2``): still a relaxation, much stronger when ``lambda_2`` is
+small.  Its bound linearises ``q`` at the current point (valid anywhere, tight at
+the optimum; ``delta = 0`` gives ``D(r)`` above).  Cached Gram blocks of ancestors
+are cut down, and their smallest eigenvalue stays valid by interlacing.
+
+**Reduced-cost fixing.**  With the node's dual point fixed, forcing ``z_j = 1`` adds
+``max(0, -phi*(v_j))`` to the bound and ``z_j = 0`` adds ``max(0, phi*(v_j))``.  When
+that child's bound exceeds the incumbent, ``z_j`` is fixed to the other value for the
+node's whole subtree (passed down in the warm start); smaller free sets then reach
+the covariance form and the shift.
 """
 
 import time

@@ -165,6 +165,10 @@ class L0Regressor(_L0LinearBase):
         (normalised scale), relative gap ``(objective_ - lower_bound_) / objective_``,
         ``"optimal"``/``"feasible"``, why the search stopped, nodes relaxed, the big-M
         used, seconds in branch and bound.
+    bnb_log_ : list of dict
+        ``algorithm="BnB"`` only: the progress rows (nodes, open, incumbent, bound, gap,
+        time in seconds since ``fit`` began), about one a second and one per new
+        incumbent.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -244,9 +248,9 @@ class L0Regressor(_L0LinearBase):
                 self.lower_bound_, self.gap_, self.status_ = point.objective, 0.0, "optimal"
                 self.termination_, self.n_nodes_, self.big_m_, self.bnb_time_ = (
                     "queue_empty", 0, 0.0, 0.0)
+                self.bnb_log_ = []
             else:
-                deadline = None if self.time_limit is None else started + self.time_limit
-                point = self._certify(problem, settings, gamma, point, deadline)
+                point = self._certify(problem, settings, gamma, point, started)
         # A BnB fit reports its own convergence (the certificate), not coordinate descent's.
         self._set_solution(problem, point, warn_cd=self.algorithm != "BnB")
         return self
@@ -267,10 +271,12 @@ class L0Regressor(_L0LinearBase):
         if bad:
             raise ValueError(f"algorithm='BnB' does not support {', '.join(bad)} yet.")
 
-    def _certify(self, problem, settings, gamma, point, deadline):
+    def _certify(self, problem, settings, gamma, point, started):
         """Branch and bound from the CDPSI solution; sets the certificate attributes."""
+        deadline = None if self.time_limit is None else started + self.time_limit
         start = np.zeros(problem.design.n_features)
         start[point.support] = point.values
+        offset = time.perf_counter() - started  # the log counts from the start of fit
         beta, result, big_m = solve_exact(
             problem, self.lambda_0, gamma, settings, k=self.k, start=start, big_m=self.big_m,
             gap_tol=self.gap_tol, deadline=deadline, max_nodes=self.max_nodes,
@@ -282,6 +288,7 @@ class L0Regressor(_L0LinearBase):
         self.n_nodes_ = int(result.n_nodes)
         self.big_m_ = float(big_m)
         self.bnb_time_ = float(result.time)
+        self.bnb_log_ = [dict(row, time=row["time"] + offset) for row in result.log]
         support = np.flatnonzero(beta)
         if self.big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
             warnings.warn(f"A coefficient sits at the box |b| <= big_m={big_m:.4g}: the "
