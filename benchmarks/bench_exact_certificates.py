@@ -152,10 +152,12 @@ def okridge_pair(args, label, X, y, k, lambda2_ok, limit):
                gap_tol=1e-4)
     b = m.coef_
     ours = float(np.sum((y - X @ b - m.intercept_) ** 2) + lambda2_ok * b @ b - y @ y)
-    if peer is not None:
+    mine = f"ours {t:.1f} s gap {m.gap_:.1e} ({m.status_}, {m.n_nodes_} nodes) objective {ours:.6f}"
+    if peer is None:
+        print(f"{label}: OKRidge failed (see its error above); {mine}")
+    else:
         print(f"{label}: OKRidge {peer['time']:.1f} s gap {peer['gap']:.1e} objective "
-              f"{peer['cost']:.6f}; ours {t:.1f} s gap {m.gap_:.1e} ({m.status_}, "
-              f"{m.n_nodes_} nodes) objective {ours:.6f}; time ratio {t / peer['time']:.2f}")
+              f"{peer['cost']:.6f}; {mine}; time ratio {t / peer['time']:.2f}")
 
 
 def section_okridge(args):
