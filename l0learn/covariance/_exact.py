@@ -85,6 +85,7 @@ class GraphL0Problem(Problem):
             raise ValueError("the hull relaxation needs a positive definite covariance.")
         self.hull = relaxation != "perspective" and positive_definite
         self.deadline = np.inf  # wall-clock limit for node solves (set by solve_graph_exact)
+        self.gap_tol = 1e-6  # the search's gap tolerance (set by solve_graph_exact)
         # A hair below lambda_min keeps S - delta I positive semidefinite under rounding.
         self.delta = float(evals[0]) * (1.0 - 1e-6) if positive_definite else 0.0
         self.S_hull = np.ascontiguousarray(self.S - self.delta * np.eye(self.p))
@@ -120,9 +121,10 @@ class GraphL0Problem(Problem):
                 kind[i, j] = kind[j, i] = value
         return kind
 
-    def start_state(self, node, kind):
+    def start_state(self, node, kind, hull=None):
         """The relaxation's state from the parent's solution, and (hull) its ``Z``."""
-        S = self.S_hull if self.hull else self.S
+        hull = self.hull if hull is None else hull
+        S = self.S_hull if hull else self.S
         if node.warm_start is None:
             diag = 1.0 / np.diag(self.S)
             rows = cols = np.zeros(0, dtype=np.int64)
@@ -133,7 +135,7 @@ class GraphL0Problem(Problem):
             rows, cols = rows[keep], cols[keep]
             z = None if z is None else z[keep]
             values = np.clip(values[keep], -self.big_m, self.big_m)
-        if not self.hull:
+        if not hull:
             return GraphState.from_pairs(S, diag, rows, cols, values), None
         state = GraphState.from_pairs(S, np.maximum(diag, self.diag_floor), rows, cols, values)
         Z = np.zeros((self.p, self.p))
@@ -232,10 +234,18 @@ class GraphL0Problem(Problem):
         kind = self.node_kinds(node)
         state, Z = self.start_state(node, kind)
         if self.hull:
-            _, lower = self.solve_hull(state, Z, kind)
+            primal, lower = self.solve_hull(state, Z, kind)
             # F of this Theta: its q was taken with S - delta I.
             q = state.q + self.delta * np.einsum("ij,ij->i", state.theta, state.theta)
             value = float(l0l2_objective(state.theta, q, self.lam0, self.lam2))
+            if primal - lower > max(self.rel_tol, 1e-5) * max(abs(primal), 1.0):
+                # Block CD on the hull terms can stall far from its optimum, and then its
+                # bound is weak: the perspective relaxation's bound is valid too, and the
+                # node reports the better of the two.
+                persp, _ = self.start_state(node, kind, hull=False)
+                _, other = self.solve_relaxation(persp, kind)
+                self.offer(self.objective(persp), persp.theta)
+                lower = max(lower, other)
         else:
             _, lower = self.solve_relaxation(state, kind)
             if node.depth == 0 and self.user_m is None:
@@ -274,6 +284,18 @@ class GraphL0Problem(Problem):
         m = np.where(disc > 0, (w + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * lam2), 0.0)
         return float(m.max() * (1 + 1e-9) + 1e-12) if m.size else 0.0
 
+    def is_integral(self, node, relaxation):
+        """Integral binaries resolve a node only when its bound has caught up with its value.
+
+        A relaxation stopped early can have integral binaries and a weak bound; the node
+        is then branched (deeper nodes fix more pairs, and fully fixed ones are exact)
+        instead of being closed with its gap open.
+        """
+        if not super().is_integral(node, relaxation):
+            return False
+        slack = relaxation.objective - relaxation.lower_bound
+        return slack <= 0.5 * self.gap_tol * max(abs(relaxation.objective), 1.0)
+
     # -- incumbents ----------------------------------------------------------------------
     def heuristic(self, node, relaxation):
         """CD + swaps on the pairs the relaxation uses, started from its solution.
@@ -306,6 +328,7 @@ def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=
     import bnb
 
     problem = GraphL0Problem(S, lambda_0, lambda_2, big_m=big_m, max_swaps=max_swaps)
+    problem.gap_tol = gap_tol
     if time_limit is not None:
         problem.deadline = time.perf_counter() + time_limit
     incumbent = None

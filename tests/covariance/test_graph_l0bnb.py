@@ -487,3 +487,40 @@ def test_bad_inputs_give_clear_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         GraphL0BnB().fit(X)
+
+
+# -- the reported bound is the better of the node's valid bounds ------------------------------
+def _issue_instance(seed):
+    X, _ = make_graphical_model(150, 5, design="uniform", cond=2.0, seed=seed,
+                                edge_probability=0.6)
+    Xc = X - X.mean(0)
+    return X, Xc.T @ Xc / X.shape[0]
+
+
+def test_hull_node_bound_is_never_weaker_than_the_perspective_one():
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        seed = int(rng.integers(1_000_000))
+        _, S = _issue_instance(seed)
+        hull = GraphL0Problem(S, 0.2, 0.1, relaxation="auto")
+        persp = GraphL0Problem(S, 0.2, 0.1, relaxation="perspective")
+        assert hull.hull
+        order = rng.permutation(10)
+        n0, n1 = rng.integers(0, 3, size=2)
+        node = bnb.Node(np.sort(order[:n0]).astype(np.int64),
+                        np.sort(order[n0:n0 + n1]).astype(np.int64))
+        a, b = hull.relax(node).lower_bound, persp.relax(node).lower_bound
+        assert a >= b - 1e-6 * max(1.0, abs(b)), (seed, a, b)
+
+
+def test_small_graphs_are_proven_optimal():
+    # Block CD on the hull terms stalls on these; the node must fall back on the
+    # perspective bound and branch on integral-but-unproven relaxations.
+    X, _ = _issue_instance(726732)
+    m = GraphL0BnB(0.2, lambda_2=0.1, algorithm="BnB", gap_tol=1e-4).fit(X)
+    assert m.status_ == "optimal" and m.gap_ <= 1e-4
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        X, _ = _issue_instance(int(rng.integers(1_000_000)))
+        m = GraphL0BnB(0.2, lambda_2=0.1, algorithm="BnB", gap_tol=1e-4).fit(X)
+        assert m.status_ == "optimal" and m.gap_ <= 1e-4
