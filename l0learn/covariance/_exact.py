@@ -312,25 +312,31 @@ class GraphL0Problem(Problem):
             np.fill_diagonal(start, np.diag(theta))
             res = primal_solve(self.S, self.lam0, self.lam2, self.big_m,
                                GraphState.from_theta(self.S, start),
-                               allowed=support | support.T, max_swaps=self.max_swaps)
+                               allowed=support | support.T, max_swaps=self.max_swaps,
+                               deadline=self.deadline)
             self.offer(res.objective, res.state.theta)
         # The relaxed solution itself is feasible too (offered in relax).
         return self.upper, self.best
 
 
 def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=1e-2,
-                      time_limit=None, max_nodes=None, verbose=False, max_swaps=10,
-                      strategy="best-bound-dive"):
+                      time_limit=None, deadline=None, max_nodes=None, verbose=False,
+                      max_swaps=10, strategy="best-bound-dive"):
     """Certified solve; returns ``(theta, result, problem)``.
 
     ``start`` is a precision matrix (e.g. the CDPSI solution) used as the first incumbent.
+    The search stops at ``deadline`` (a ``time.perf_counter`` value, e.g. the estimator's
+    whole-fit limit) or ``time_limit`` seconds from now, whichever comes first.
     """
     import bnb
 
     problem = GraphL0Problem(S, lambda_0, lambda_2, big_m=big_m, max_swaps=max_swaps)
     problem.gap_tol = gap_tol
     if time_limit is not None:
-        problem.deadline = time.perf_counter() + time_limit
+        end = time.perf_counter() + time_limit
+        deadline = end if deadline is None else min(deadline, end)
+    if deadline is not None:
+        problem.deadline = deadline
     incumbent = None
     if start is not None:
         state = GraphState.from_theta(problem.S, start)
@@ -338,7 +344,7 @@ def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=
         problem.offer(value, state.theta)
         incumbent = (value, state.theta.copy())
     result = bnb.solve(problem, strategy=strategy, gap_tol=gap_tol,
-                       time_limit=np.inf if time_limit is None else time_limit,
+                       time_limit=np.inf if deadline is None else deadline - time.perf_counter(),
                        node_limit=np.inf if max_nodes is None else max_nodes,
                        incumbent=incumbent, verbose=verbose, gap_floor=1.0)
     theta = problem.best if result.solution is None else result.solution

@@ -6,6 +6,8 @@ module decides which pairs to sweep, when to screen all pairs, and when to stop.
 
 from dataclasses import dataclass
 
+import time
+
 import numpy as np
 
 from ._kernels import (build_state, l0l2_objective, primal_sweeps, primal_violations,
@@ -71,7 +73,7 @@ class PrimalResult:
 
 
 def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swaps=True,
-                 max_iter=100, max_swaps=10, tol=1e-9):
+                 max_iter=100, max_swaps=10, tol=1e-9, deadline=np.inf):
     """Coordinate descent over an active set of pairs, then row-wise swaps (CDPSI).
 
     Parameters
@@ -93,6 +95,9 @@ def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swap
     tol : float
         Relative tolerance of a CD run; a screened pair enters when its exact
         one-dimensional step lowers ``F`` by more than ``tol * max(|F|, 1)``.
+    deadline : float
+        ``time.perf_counter()`` value after which no further round or swap pass
+        starts (the result is then not ``converged``).
 
     Returns
     -------
@@ -124,11 +129,16 @@ def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swap
             if entering[0].size == 0:
                 converged = True
                 return
+            if time.perf_counter() >= deadline:
+                return
             active = merge_pairs(state.edges(), entering)
 
     descend()
     if swaps and p > 2:
         for _ in range(max_swaps):
+            if time.perf_counter() >= deadline:
+                converged = False
+                break
             scale = max(abs(l0l2_objective(state.theta, state.q, lambda_0, lambda_2)), 1.0)
             made = row_swaps(*st, allowed, lambda_0, lambda_2, big_m, tol * scale)
             n_swaps += made

@@ -13,9 +13,11 @@ diagonal is unpenalised, and ``Theta`` is not constrained to be positive definit
 """
 
 import numbers
+import time
 import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -105,7 +107,9 @@ class GraphL0BnB(BaseEstimator):
     gap_tol : float, default=1e-2
         BnB: stop once ``(upper - lower) / max(|upper|, 1) <= gap_tol``.
     time_limit : float, default=60.0
-        BnB: seconds; the best solution found so far is returned with its gap.
+        BnB: wall-clock seconds for the whole ``fit`` (covariance, CDPSI warm start and
+        search); the best solution found is returned with its gap and a
+        ``ConvergenceWarning``.
     max_nodes : int or None, default=None
         BnB: node limit.
     verbose : bool, default=False
@@ -215,16 +219,24 @@ class GraphL0BnB(BaseEstimator):
         -------
         self
         """
+        started = time.perf_counter()  # time_limit covers the whole fit
         lam0, lam2, big_m = self._check_params(self.lambda_0)
+        deadline = self._deadline(started)
         _, location, S = _covariance(self, X)
         self._check_bounded(S, lam2, big_m)
         box = np.inf if big_m is None else big_m
         res = primal_solve(S, lam0, lam2, box, swaps=self.algorithm != "CD",
-                           max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol)
-        self._finish(S, location, res, lam0, lam2, big_m)
+                           max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol,
+                           deadline=deadline)
+        self._finish(S, location, res, lam0, lam2, big_m, deadline)
         return self
 
-    def _finish(self, S, location, res, lam0, lam2, big_m):
+    def _deadline(self, started):
+        if self.algorithm == "BnB" and self.time_limit is not None:
+            return started + self.time_limit
+        return np.inf
+
+    def _finish(self, S, location, res, lam0, lam2, big_m, deadline=np.inf):
         """Store a heuristic solution, after certifying it when ``algorithm="BnB"``."""
         theta, value = res.state.theta, res.objective
         self.n_iter_ = res.n_iter
@@ -238,8 +250,8 @@ class GraphL0BnB(BaseEstimator):
 
             theta, result, problem = solve_graph_exact(
                 S, lam0, lam2, big_m=big_m, start=theta, gap_tol=self.gap_tol,
-                time_limit=self.time_limit, max_nodes=self.max_nodes, verbose=self.verbose,
-                max_swaps=self.max_swaps)
+                deadline=None if deadline == np.inf else deadline, max_nodes=self.max_nodes,
+                verbose=self.verbose, max_swaps=self.max_swaps)
             value = float(result.objective)
             self.lower_bound_ = float(result.lower_bound)
             self.gap_ = float(result.rel_gap)
@@ -249,6 +261,10 @@ class GraphL0BnB(BaseEstimator):
             self.relaxation_ = "hull" if problem.hull else "perspective"
             self.bnb_log_ = result.log
             self.converged_ = self.status_ == "optimal"
+            if not self.converged_:
+                warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "
+                              f"relative gap of {result.rel_gap:.3g}; the graph is the best "
+                              "found.", ConvergenceWarning, stacklevel=3)
         self._store(theta, location, value)
 
     def _store(self, theta, location, value):
@@ -398,5 +414,7 @@ class GraphL0BnBCV(GraphL0BnB):
         for _, res in self._path(S, grid[:best + 1], lam2, box):
             path_edges.append(res.state.edges()[0].size)
         self.path_n_edges_ = np.array(path_edges)
-        self._finish(S, location, res, self.lambda_0_, lam2, big_m)
+        # time_limit bounds the refit's branch and bound (the CV path has no limit).
+        self._finish(S, location, res, self.lambda_0_, lam2, big_m,
+                     self._deadline(time.perf_counter()))
         return self

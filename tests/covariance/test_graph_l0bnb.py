@@ -9,6 +9,7 @@ import pytest
 from scipy.optimize import minimize
 
 import bnb
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import matthews_corrcoef
 from sklearn.model_selection import GridSearchCV
 
@@ -436,12 +437,25 @@ def test_bnb_estimator_certifies_and_honours_limits():
     assert model.lower_bound_ <= model.objective_
     heuristic = GraphL0BnB(0.04, lambda_2=1.0).fit(X)
     assert model.objective_ <= heuristic.objective_ + 1e-9
-    limited = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", max_nodes=3).fit(X)
+    with pytest.warns(ConvergenceWarning, match=r"stopped \(node_limit\) with a relative gap"):
+        limited = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", max_nodes=3).fit(X)
     assert limited.status_ == "feasible" and limited.n_nodes_ <= 3
     assert limited.lower_bound_ <= limited.objective_ and np.isfinite(limited.objective_)
     # Only the time limit can stop this search early: "feasible" means it was honoured.
-    timed = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", time_limit=0.3).fit(X)
+    with pytest.warns(ConvergenceWarning, match="time_limit"):
+        timed = GraphL0BnB(0.05, lambda_2=0.05, algorithm="BnB", time_limit=0.3).fit(X)
     assert timed.status_ == "feasible" and timed.lower_bound_ <= timed.objective_
+
+
+def test_time_limit_bounds_the_whole_fit():
+    # p >> n: the CDPSI warm start alone takes longer than the limit.
+    import time
+    X, _ = make_graphical_model(20, 400, design="banded", cond=10, seed=0)
+    t0 = time.perf_counter()
+    with pytest.warns(ConvergenceWarning, match="time_limit"):
+        m = GraphL0BnB(0.04, lambda_2=0.1, algorithm="BnB", time_limit=0.5).fit(X)
+    assert time.perf_counter() - t0 <= 1.1 * 0.5 + 1.0
+    assert m.status_ == "feasible" and not m.converged_
 
 
 # -- inputs ---------------------------------------------------------------------------------------
