@@ -166,8 +166,14 @@ def make_multitask_regression(n_per_task=50, n_features=250, n_tasks=4, *, rho=0
 
 
 def _shift_to_condition(B, cond):
-    """``B + delta I`` with ``delta`` chosen so that its condition number is ``cond``."""
+    """``B + delta I`` with ``delta`` chosen so that its condition number is ``cond``.
+
+    A pattern without edges (a uniform draw can have none) has one eigenvalue, which
+    no shift spreads: its precision matrix is the identity (condition number 1).
+    """
     evals = np.linalg.eigvalsh(B)
+    if evals[-1] - evals[0] <= 1e-12 * max(1.0, abs(evals[-1])):
+        return np.eye(B.shape[0])
     delta = (cond * evals[0] - evals[-1]) / (1.0 - cond)
     return B + delta * np.eye(B.shape[0])
 

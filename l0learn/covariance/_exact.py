@@ -293,6 +293,8 @@ class GraphL0Problem(Problem):
         """
         if not super().is_integral(node, relaxation):
             return False
+        if node.fixed_zero.size + node.fixed_one.size == self.rows.size:
+            return True  # nothing left to branch on; the node keeps its bound
         slack = relaxation.objective - relaxation.lower_bound
         return slack <= 0.5 * self.gap_tol * max(abs(relaxation.objective), 1.0)
 

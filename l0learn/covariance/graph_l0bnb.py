@@ -48,6 +48,10 @@ def _centred_covariance(X, assume_centered):
     return location, S, np.flatnonzero(np.diag(S) <= 1e-12 * scale)
 
 
+# Variances the arithmetic supports: Theta ~ 1 / variance enters squared (ridge, H = Theta S).
+_MIN_VARIANCE, _MAX_VARIANCE = 1e-100, 1e100
+
+
 def _covariance(estimator, X, reset=True):
     """Validated data, its location and its covariance (divisor n), with clear errors."""
     X = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_min_samples=2)
@@ -56,7 +60,16 @@ def _covariance(estimator, X, reset=True):
         names = _names(estimator, constant)
         raise ValueError(f"X has constant columns {names}: their conditional variance is 0 "
                          "and the pseudolikelihood is unbounded. Remove them.")
-    d = np.sqrt(np.diag(S))
+    var = np.diag(S)
+    extreme = np.flatnonzero((var < _MIN_VARIANCE) | (var > _MAX_VARIANCE))
+    if extreme.size:
+        names = _names(estimator, extreme[:5])
+        raise ValueError(
+            f"X has columns {names} with variance {var[extreme[0]]:.3g}, outside "
+            f"[{_MIN_VARIANCE:g}, {_MAX_VARIANCE:g}]: the precision matrix (their inverse) and "
+            "its square overflow or underflow in double precision. Rescale X, e.g. with "
+            "sklearn.preprocessing.StandardScaler (lambda_2 acts on the precision's scale).")
+    d = np.sqrt(var)
     corr = S / np.outer(d, d)
     np.fill_diagonal(corr, 0.0)
     dup_i, dup_j = np.nonzero(np.triu(np.abs(corr) > 1.0 - 1e-10, 1))

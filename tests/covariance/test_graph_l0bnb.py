@@ -538,3 +538,28 @@ def test_small_graphs_are_proven_optimal():
         X, _ = _issue_instance(int(rng.integers(1_000_000)))
         m = GraphL0BnB(0.2, lambda_2=0.1, algorithm="BnB", gap_tol=1e-4).fit(X)
         assert m.status_ == "optimal" and m.gap_ <= 1e-4
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-100, 1e100, 1e150])
+def test_extreme_scales_give_a_clear_error(scale):
+    X, _ = make_graphical_model(100, 8, design="banded", cond=10, seed=0)
+    for est in (GraphL0BnB(0.04, lambda_2=0.1), GraphL0BnB(0.04, lambda_2=0.1, algorithm="BnB"),
+                GraphL0BnBCV(lambda_2=0.1, n_lambda=5)):
+        with pytest.raises(ValueError, match="variance .* outside"):
+            est.fit(X * scale)
+
+
+def test_large_scale_bnb_stays_a_valid_certificate():
+    # Tiny precision entries: the relaxation is weak, but the search must end cleanly
+    # (a fully fixed node with an open bound is closed, not branched) with a valid bound.
+    X, _ = make_graphical_model(100, 8, design="banded", cond=10, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = GraphL0BnB(0.04, lambda_2=0.1, algorithm="BnB", time_limit=5).fit(X * 1e10)
+    assert np.all(np.isfinite(m.precision_)) and m.lower_bound_ <= m.objective_
+
+
+def test_generator_without_edges_gives_the_identity():
+    X, theta = make_graphical_model(4, 5, design="uniform", cond=2.0, seed=755523,
+                                    edge_probability=0.3)
+    assert np.array_equal(theta, np.eye(5)) and X.shape == (4, 5)
