@@ -52,6 +52,16 @@ def relaxed_coordinate(a, kind, lam2, big_m, ratio, threshold, perspective):
     return s * min(big_m, t)
 
 
+@njit(cache=True, nogil=True)
+def conjugate_at(a, lam0, lam2, big_m):
+    """``phi*`` at ``a = |v|`` (scalar kernel form of :func:`conjugate_fixed_one`)."""
+    if lam2 == 0.0:
+        return big_m * a - lam0
+    if a <= 2.0 * big_m * lam2:
+        return a * a / (4.0 * lam2) - lam0
+    return big_m * a - lam2 * big_m * big_m - lam0
+
+
 def conjugate_fixed_one(v, lam0, lam2, big_m):
     """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M`` (``M`` may be inf)."""
     a = np.abs(v)

@@ -27,7 +27,8 @@ to zero, 1 free, 2 fixed to one (the diagonal entries are ignored).
 import numpy as np
 from numba import njit
 
-from .._shared.perspective import envelope_constants, relaxed_coordinate, relaxed_penalty
+from .._shared.perspective import (conjugate_at, envelope_constants, relaxed_coordinate,
+                                   relaxed_penalty)
 
 
 # -- state ---------------------------------------------------------------------------
@@ -287,16 +288,6 @@ def relaxed_sweeps(S, theta, H, q, rows, cols, kind, lam0, lam2, big_m, max_swee
 
 
 @njit(cache=True, nogil=True)
-def conjugate_fixed_one(v, lam0, lam2, big_m):
-    """Conjugate of ``lam0 + lam2 t^2`` on ``|t| <= M`` at ``|v|``."""
-    if lam2 == 0.0:
-        return big_m * v - lam0
-    if v <= 2.0 * big_m * lam2:
-        return v * v / (4.0 * lam2) - lam0
-    return big_m * v - lam2 * big_m * big_m - lam0
-
-
-@njit(cache=True, nogil=True)
 def relaxed_violations(S, theta, H, kind, lam0, lam2, big_m):
     """Free zero pairs whose gradient exceeds the envelope's slope at zero."""
     _, threshold, _ = envelope_constants(lam0, lam2, big_m)
@@ -345,7 +336,7 @@ def dual_bound(S, theta, H, q, kind, lam0, lam2, big_m):
             if k == 0:
                 continue
             w = abs(2.0 * H[i, j] / theta[i, i] + 2.0 * H[j, i] / theta[j, j])
-            phi = conjugate_fixed_one(w, lam0, lam2, big_m)
+            phi = conjugate_at(w, lam0, lam2, big_m)
             if k == 2:
                 d -= phi
             elif phi > 0.0:

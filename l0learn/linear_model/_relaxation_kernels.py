@@ -12,7 +12,8 @@ with ``psi`` the convex envelope of ``lam0 [b != 0] + lam2 b^2`` on ``[-M, M]``.
 import numpy as np
 from numba import njit
 
-from .._shared.perspective import envelope_constants, relaxed_coordinate, relaxed_penalty
+from .._shared.perspective import (conjugate_at, envelope_constants, relaxed_coordinate,
+                                   relaxed_penalty)
 from ._cd_kernels import column_dot, update_residual
 
 
@@ -54,16 +55,6 @@ def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr,
             return sweep + 1, f
         f_old = f
     return max_sweeps, f
-
-
-@njit(cache=True, nogil=True)
-def _conjugate(a, lam0, lam2, big_m):
-    """``phi*(v)`` at ``a = |v|``: conjugate of ``lam0 + lam2 b^2`` on ``|b| <= M``."""
-    if lam2 == 0.0:
-        return big_m * a - lam0
-    if a <= 2.0 * big_m * lam2:
-        return a * a / (4.0 * lam2) - lam0
-    return big_m * a - lam2 * big_m * big_m - lam0
 
 
 @njit(cache=True, nogil=True)
@@ -134,11 +125,11 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
         lower = 0.5 * yty - 0.5 * (xty @ beta) + 0.5 * (beta @ grad)
         for j in range(p):
             if kind[j] == 1:
-                phi = _conjugate(abs(grad[j]), lam0, lam2_free, big_m)
+                phi = conjugate_at(abs(grad[j]), lam0, lam2_free, big_m)
                 if phi > 0.0:
                     lower -= phi
             elif kind[j] == 2:
-                lower -= _conjugate(abs(grad[j]), lam0, lam2, big_m)
+                lower -= conjugate_at(abs(grad[j]), lam0, lam2, big_m)
         if primal - lower <= rel_tol * max(abs(primal), 1e-12):
             break
         rtol *= 1e-2
