@@ -91,6 +91,10 @@ def penalised_objective(r, wr, beta, price, lam1, lam2):
     return 0.5 * loss + pen
 
 
+# Relative width of a tie between a coordinate's gain and its L0 price.
+_TIE = 1e-9
+
+
 @njit(cache=True, nogil=True)
 def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta,
               coords, price, lam1, lam2, lo, hi, max_support, max_sweeps, rtol, atol,
@@ -128,7 +132,10 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
                 continue
             g = inv_s[j] * column_dot(j, dense, data, indices, indptr, is_sparse, wr)
             t, gain = coordinate_gain(b_old + g, lam1, lip, lo[j], hi[j])
-            if gain <= price[j]:
+            # A gain equal to the price up to rounding is a tie: the coordinate keeps its
+            # state (in or out), so a tie cannot make it enter and leave on alternate sweeps.
+            tie = _TIE * price[j]
+            if gain <= price[j] - tie or (b_old == 0.0 and gain <= price[j] + tie):
                 t = 0.0
             if t != b_old:
                 update_residual(j, t - b_old, dense, data, indices, indptr, is_sparse,

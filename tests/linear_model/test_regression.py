@@ -317,3 +317,18 @@ def test_single_fits_reach_l0bnb_certified_objectives(algorithm):
         assert m.support_.size == nnz
         # certified values are given to 6 significant digits
         assert m.objective_ <= f_cert + 1e-6
+
+
+def test_ties_between_gain_and_price_do_not_oscillate():
+    # At the first grid value of these fits one coordinate's gain equals its price to
+    # rounding; it used to enter and leave on alternate sweeps until max_iter (64 of
+    # 300 such fits warned).
+    import warnings
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((60, 8))
+        y = X @ np.r_[2, -1.5, 1, 0, 0, 0, 0, 0] + 0.5 * rng.standard_normal(60)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            m = L0Regressor(lambda_0=0.01, max_iter=10000).fit(X, y)
+        assert m.converged_ and m.n_iter_ < 1000
