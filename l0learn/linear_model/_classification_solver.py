@@ -8,6 +8,7 @@ centred and scaled to unit norm implicitly (as for regression); the labels are
 """
 
 import numpy as np
+from scipy.special import expit
 
 from ._classification_kernels import glm_cd_sweeps, loss_value, refresh_q, shift_margin
 from ._design import Design
@@ -124,7 +125,7 @@ class GLMCoordinateDescent(ActiveSetSolver):
                 refresh_q(m, y, w, kind, q)
                 d1 = -(col @ q) + sign * self.lam1 + 2 * self.lam2 * t
                 if kind == 0:
-                    s = 1.0 / (1.0 + np.exp(-m))
+                    s = expit(m)
                     d2 = np.sum(w * col * col * s * (1 - s)) + 2 * self.lam2
                 else:
                     d2 = 2 * np.sum(w * col * col * (m < 1.0)) + 2 * self.lam2

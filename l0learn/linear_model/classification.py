@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -196,7 +197,7 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
     @available_if(lambda self: self.loss == "logistic")
     def predict_proba(self, X):
         """Class probabilities (logistic loss only): columns follow ``classes_``."""
-        p1 = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        p1 = expit(self.decision_function(X))
         return np.column_stack([1.0 - p1, p1])
 
     @available_if(lambda self: self.loss == "logistic")

@@ -16,6 +16,7 @@ L0Learn, each deliberate:
 """
 
 import numpy as np
+from scipy.special import expit
 import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
@@ -118,7 +119,7 @@ class FitModel:
         idx = self._select(lambda_0, gamma)
         pred = self.path.predict(x)[:, idx]
         if self.settings["loss"] == "Logistic":
-            return 1.0 / (1.0 + np.exp(-pred))
+            return expit(pred)
         return pred
 
     def score(self, x, y, lambda_0=None, gamma=None):
