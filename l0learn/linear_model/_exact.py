@@ -67,6 +67,7 @@ _SMALL_P = 300
 # block is 128 MB) the covariance form also wins: a coordinate move costs O(columns)
 # instead of O(rows), and the Gram block is well conditioned, so the shift is large.
 _LARGE_BLOCK = 4000
+_BLOCK_CACHE_BYTES = 512 * 2 ** 20  # cached Gram blocks of recent nodes, at most
 
 
 @dataclass
@@ -203,7 +204,10 @@ class L0L2Problem(Problem):
         lam_min = 0.0  # more columns than rows: the block is singular
         if self.eigen_shift and cols.size < self.design.n_samples:
             lam_min = float(np.linalg.eigvalsh(gram)[0])
-        self._blocks = self._blocks[-15:] + [(cols, gram, lam_min)]
+        self._blocks.append((cols, gram, lam_min))
+        while len(self._blocks) > 1 and (len(self._blocks) > 16 or sum(
+                b[1].nbytes for b in self._blocks) > _BLOCK_CACHE_BYTES):
+            self._blocks.pop(0)  # the oldest block goes first
         return gram, self._xty[cols], lam_min
 
     def _shift(self, gram, kind, lam_min):
