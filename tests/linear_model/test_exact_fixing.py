@@ -52,7 +52,7 @@ def completions(values, node, k=None):
             if not zero & set(S) and one <= set(S) and (k is None or len(S) <= k)}
 
 
-def check_fixings(problem, node, relaxation, values, upper):
+def check_fixings(node, relaxation, values, upper):
     _, zero, one = relaxation.warm_start
     new_zero = set(zero.tolist()) - set(node.fixed_zero.tolist())
     new_one = set(one.tolist()) - set(node.fixed_one.tolist())
@@ -86,7 +86,7 @@ def test_fixings_and_bounds_agree_with_enumeration(seed):
         mio.upper = max(upper, lam0 + 1e-12)
         relaxation = mio.relax(node)
         assert relaxation.lower_bound <= best_below + 1e-9 * max(1.0, abs(best_below))
-        n_fixed += check_fixings(mio, node, relaxation, below, mio.upper)
+        n_fixed += check_fixings(node, relaxation, below, mio.upper)
 
         k = int(rng.integers(1, p))
         below_k = completions({S: v - lam0 * len(S) for S, v in values.items()}, node, k)
@@ -97,5 +97,5 @@ def test_fixings_and_bounds_agree_with_enumeration(seed):
         card.upper = best_k + rng.choice([0.0, 1e-3]) * abs(best_k)
         relaxation = card.relax(node)
         assert relaxation.lower_bound <= best_k + 1e-9 * max(1.0, abs(best_k))
-        n_fixed += check_fixings(card, node, relaxation, below_k, card.upper)
+        n_fixed += check_fixings(node, relaxation, below_k, card.upper)
     assert n_fixed > 0  # the rule does fix variables on these instances
