@@ -3,7 +3,6 @@
 :class:`FASTRegressor`, :class:`FASTClassifier` and :class:`FASTRegressorCV`.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.columns import warn_degenerate_columns
+from .._shared.warn import warn_user
 from .._shared.response import standardise_response
 from .._shared.validation import check_target, check_weights
 from ._encoding import (CATEGORICAL, categorical_mask, fit_levels, frame_to_float,
@@ -70,6 +71,10 @@ class _FASTBase(BaseEstimator):
         if np.isinf(X).any():
             raise ValueError("Input X contains infinity; only NaN (missing) is allowed.")
         w = check_weights(sample_weight, X.shape[0])
+        warn_degenerate_columns(X, feature_names=getattr(self, "feature_names_in_", None),
+                                consequence="their shape functions are zero",
+                                duplicates="their shape functions are interchangeable and "
+                                           "the fit's split between them is arbitrary")
         levels, codes = fit_levels(X, mask, self.max_bins)
         return X, y, w, levels, codes
 
@@ -143,9 +148,9 @@ class _FASTBase(BaseEstimator):
                                       * np.abs(vals))
         self.feature_importances_ = contributions
         if not self.converged_:
-            warnings.warn(f"FAST did not reach tol={self.tol:g} in max_iter={self.max_iter} "
+            warn_user(f"FAST did not reach tol={self.tol:g} in max_iter={self.max_iter} "
                           f"(stationarity {self.kkt_violation_:.3g}); increase max_iter.",
-                          ConvergenceWarning, stacklevel=3)
+                          ConvergenceWarning)
 
     def _name(self, j):
         names = getattr(self, "feature_names_in_", None)

@@ -14,7 +14,6 @@ diagonal is unpenalised, and ``Theta`` is not constrained to be positive definit
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -22,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.warn import warn_user
 from ._solver import GraphState, lambda_0_max, primal_solve, pseudo_log_likelihood
 
 _ALGORITHMS = ("CD", "CDPSI", "BnB")
@@ -76,8 +76,8 @@ def _covariance(estimator, X, reset=True):
     if dup_i.size:
         pairs = ", ".join(f"({a}, {b})" for a, b in zip(_names(estimator, dup_i)[:5],
                                                          _names(estimator, dup_j)[:5]))
-        warnings.warn(f"X has perfectly correlated columns {pairs}: their edges sit at the "
-                      "box / ridge limit.", UserWarning, stacklevel=3)
+        warn_user(f"X has perfectly correlated columns {pairs}: their edges sit at the "
+                      "box / ridge limit.", UserWarning)
     return X, location, S
 
 
@@ -275,9 +275,9 @@ class GraphL0BnB(BaseEstimator):
             self.bnb_log_ = result.log
             self.converged_ = self.status_ == "optimal"
             if not self.converged_:
-                warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "
+                warn_user(f"Branch and bound stopped ({result.termination.value}) with a "
                               f"relative gap of {result.rel_gap:.3g}; the graph is the best "
-                              "found.", ConvergenceWarning, stacklevel=3)
+                              "found.", ConvergenceWarning)
         self._store(theta, location, value)
 
     def _store(self, theta, location, value):

@@ -8,7 +8,6 @@ of squares, no ``1/n``), so ``lambda_0`` and ``gamma`` mean what they mean in
 L0Learn and L0BnB.  Sample weights enter as ``sum_i w_i r_i^2``.
 """
 
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -110,50 +109,3 @@ class Design:
             return np.zeros(self.n_samples)
         coef = beta[nz] * self.inv_s[nz]
         return np.asarray(self.X[:, nz] @ coef).ravel() - self.mu[nz] @ coef
-
-
-def find_duplicate_columns(X, skip=None, rng_seed=0):
-    """Return pairs ``(j, k)`` (j < k) of identical columns of ``X``.
-
-    Two random projections of every column flag candidates in one pass over
-    ``X``; candidates are then compared exactly.  Columns flagged in ``skip``
-    (e.g. constant ones, reported separately) are ignored.
-    """
-    n, p = X.shape
-    if p < 2:
-        return []
-    rng = np.random.default_rng(rng_seed)
-    proj = np.asarray(X.T @ rng.standard_normal((n, 2)))
-    keep = np.arange(p) if skip is None else np.flatnonzero(~skip)
-    order = keep[np.argsort(proj[keep, 0], kind="stable")]
-    sp_ = proj[order]
-    close = np.all(np.abs(sp_[1:] - sp_[:-1]) <= 1e-9 * (1.0 + np.abs(sp_[1:])), axis=1)
-    pairs = []
-    for a in np.flatnonzero(close):
-        j, k = sorted((int(order[a]), int(order[a + 1])))
-        cj, ck = X[:, [j]], X[:, [k]]
-        equal = (cj != ck).nnz == 0 if sp.issparse(X) else np.array_equal(cj, ck)
-        if equal:
-            pairs.append((j, k))
-    return pairs
-
-
-def warn_degenerate_columns(design, feature_names=None, check_duplicates=True):
-    """Warn (naming them) about constant columns, which are left out, and duplicate ones."""
-    def name(j):
-        return str(feature_names[j]) if feature_names is not None else f"x{j}"
-
-    const = np.flatnonzero(design.constant)
-    if const.size:
-        shown = ", ".join(name(j) for j in const[:10]) + (" ..." if const.size > 10 else "")
-        warnings.warn(
-            f"{const.size} constant column(s) ({shown}) carry no information; "
-            "their coefficients are fixed at 0.", UserWarning, stacklevel=3)
-    if check_duplicates:
-        dups = find_duplicate_columns(design.X, skip=design.constant)
-        if dups:
-            shown = ", ".join(f"{name(j)}={name(k)}" for j, k in dups[:10])
-            warnings.warn(
-                f"{len(dups)} pair(s) of identical columns ({shown}); at most one of "
-                "each pair is selected and which one is arbitrary.", UserWarning,
-                stacklevel=3)

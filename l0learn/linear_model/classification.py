@@ -1,6 +1,5 @@
 """L0-regularised binary classification: :class:`L0Classifier`."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +11,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.columns import warn_degenerate_columns
+from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_bound_pair, check_bounds, check_weights
 from ._classification_solver import LOSSES, GLMProblem
 from ._penalties import PENALTIES
@@ -140,18 +141,18 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged
         if not point.converged:
-            warnings.warn(f"Coordinate descent did not converge within max_iter={self.max_iter}"
-                          " sweeps; increase max_iter or tol.", ConvergenceWarning, stacklevel=2)
+            warn_user(f"Coordinate descent did not converge within max_iter={self.max_iter}"
+                          " sweeps; increase max_iter or tol.", ConvergenceWarning)
         margins = y_pm * self.decision_function(X)
         separated = np.all(margins[w > 0] > 0)
         bounded = np.isfinite(lower).all() and np.isfinite(upper).all()
         if gamma < 1e-4 and point.support.size and not bounded and (
                 separated or not point.converged):
             # On separable data the loss keeps falling as the coefficients grow.
-            warnings.warn("The classes are perfectly separated (or nearly) by the selected "
+            warn_user("The classes are perfectly separated (or nearly) by the selected "
                           f"features: the coefficients are held finite only by gamma={gamma:g}"
                           "; increase gamma (penalty 'L0L2') or set bounds for a meaningful "
-                          "scale.", UserWarning, stacklevel=2)
+                          "scale.", UserWarning)
         return self
 
     def _prepare(self, X, y, sample_weight):
@@ -181,6 +182,8 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
                                  max_swaps=self.max_swaps, exclude_first_k=self.exclude_first_k,
                                  n_features=p)
         problem = GLMProblem(X, y_pm, w, self.fit_intercept, lower, upper, self.loss)
+        warn_degenerate_columns(problem.design.X, constant=problem.design.constant,
+                                feature_names=getattr(self, "feature_names_in_", None))
         return X, y_pm, w, problem, settings
 
     def decision_function(self, X):

@@ -1,7 +1,6 @@
 """Regularisation paths of L0-penalised least squares: :func:`l0_path`."""
 
 import numbers
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,9 +8,10 @@ import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 
+from .._shared.columns import warn_degenerate_columns
+from .._shared.warn import warn_user
 from .._shared.validation import (check_bound_pair, check_bounds, check_count, check_design,
                           check_lambda_grid, check_target, check_weights)
-from ._design import warn_degenerate_columns
 from ._penalties import PENALTIES
 from ._solver import NormalisedProblem, Point, Settings, compute_path
 
@@ -105,7 +105,8 @@ def make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds,
     check_bound_pair(lower, upper)
     problem = NormalisedProblem(X, y, w, bool(fit_intercept), lower, upper)
     if warn:
-        warn_degenerate_columns(problem.design, feature_names)
+        warn_degenerate_columns(problem.design.X, constant=problem.design.constant,
+                                feature_names=feature_names)
     return problem
 
 
@@ -267,9 +268,9 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
                                       gap_tol=gap_tol, time_limit=time_limit, big_m=big_m)
         support = np.flatnonzero(beta)
         if big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
-            warnings.warn(f"At lambda_0={pt.lambda_0:.4g} a coefficient sits at the box "
+            warn_user(f"At lambda_0={pt.lambda_0:.4g} a coefficient sits at the box "
                           f"|b| <= big_m={big_m:.4g}: that certificate holds for the "
-                          "box-constrained problem only.", UserWarning, stacklevel=3)
+                          "box-constrained problem only.", UserWarning)
         exact.append(Point(lambda_0=pt.lambda_0, gamma=pt.gamma, support=support,
                            values=beta[support], objective=float(result.objective),
                            converged=result.status.value == "optimal", n_sweeps=pt.n_sweeps,

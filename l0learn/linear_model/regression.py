@@ -1,7 +1,6 @@
 """L0-regularised linear regression estimators: :class:`L0Regressor`, :class:`L0RegressorCV`."""
 
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +10,7 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_target
 from ._exact import solve_exact
 from ._penalties import PENALTIES
@@ -291,15 +291,14 @@ class L0Regressor(_L0LinearBase):
         self.bnb_log_ = [dict(row, time=row["time"] + offset) for row in result.log]
         support = np.flatnonzero(beta)
         if self.big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
-            warnings.warn(f"A coefficient sits at the box |b| <= big_m={big_m:.4g}: the "
+            warn_user(f"A coefficient sits at the box |b| <= big_m={big_m:.4g}: the "
                           "certificate holds for the box-constrained problem only; increase "
-                          "big_m or leave it None for a certified bound.", UserWarning,
-                          stacklevel=3)
+                          "big_m or leave it None for a certified bound.", UserWarning)
         converged = result.status.value == "optimal"
         if not converged:
-            warnings.warn(f"Branch and bound stopped ({result.termination.value}) with a "
+            warn_user(f"Branch and bound stopped ({result.termination.value}) with a "
                           f"relative gap of {result.rel_gap:.3g}; the solution is the best "
-                          "found.", ConvergenceWarning, stacklevel=3)
+                          "found.", ConvergenceWarning)
         return Point(lambda_0=0.0 if self.k is not None else float(self.lambda_0),
                      gamma=float(gamma), support=support,
                      values=beta[support], objective=float(result.objective),
@@ -317,8 +316,8 @@ class L0Regressor(_L0LinearBase):
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged
         if warn_cd and not point.converged:
-            warnings.warn(f"Coordinate descent did not converge within max_iter={self.max_iter} "
-                          "sweeps; increase max_iter or tol.", ConvergenceWarning, stacklevel=3)
+            warn_user(f"Coordinate descent did not converge within max_iter={self.max_iter} "
+                          "sweeps; increase max_iter or tol.", ConvergenceWarning)
 
 
 class L0RegressorCV(_L0LinearBase):

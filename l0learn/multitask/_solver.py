@@ -169,10 +169,11 @@ class MultiTaskProblem:
         g0, corr, others = self._entry_slope(B, k)
         counts = np.count_nonzero(B, axis=0)
         c_other = counts - (beta != 0)
-        A = self._diag(k)
+        A = np.maximum(self._diag(k), 1e-300)
         moves = []
         in_task = np.zeros(d.p, dtype=bool)
         in_task[S] = True
+        in_task[d.q[k] <= 0] = True  # a column that is zero in this task can never enter
         # addition of j (only below the cardinality)
         if S.size < self.s:
             gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * c_other - 1) / K
@@ -334,7 +335,7 @@ def greedy_common_start(problem, B):
         scores = np.zeros(d.p)
         for k in range(d.K):
             r = d.y[k] - d.X[k] @ B[k]
-            scores += (d.X[k].T @ r / d.n[k]) ** 2 / problem._diag(k)
+            scores += (d.X[k].T @ r / d.n[k]) ** 2 / np.maximum(problem._diag(k), 1e-300)
         scores[S] = -np.inf
         j = int(np.argmax(scores))
         if not np.isfinite(scores[j]) or scores[j] <= 0:

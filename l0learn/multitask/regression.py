@@ -10,6 +10,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.columns import constant_columns, warn_degenerate_columns
 from .._shared.validation import check_target
 from ._solver import MultiTaskData, MultiTaskProblem, local_search, multi_start
 
@@ -50,6 +51,8 @@ def _split_tasks(estimator, X, y, tasks, reset):
         y = np.concatenate([np.asarray(yk, dtype=np.float64).ravel() for yk in y])
     X, y = validate_data(estimator, X, y, reset=reset, dtype=np.float64, multi_output=True,
                          y_numeric=True, ensure_min_samples=2)
+    if reset:
+        warn_degenerate_columns(X, feature_names=getattr(estimator, "feature_names_in_", None))
     if y.ndim == 2 and y.shape[1] == 1 and tasks is None:
         y = y.ravel()
     if y.ndim == 2:
@@ -166,7 +169,8 @@ class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
         if not self.scale:
             return np.ones(X.shape[1])
         sd = X.std(axis=0)
-        sd[sd <= 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))] = 1.0
+        # relative to each column's magnitude: rescaling X must not change the fit
+        sd[constant_columns(X)] = 1.0
         return sd
 
     def _scaled_tasks(self, task_X, task_y, rows=None):

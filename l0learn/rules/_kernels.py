@@ -46,6 +46,8 @@ def threshold(z, lam, gamma, penalty):
 
 @njit(cache=True, nogil=True)
 def mcp_value(w, lam, gamma_t):
+    if lam == 0.0:  # no sparsity (gamma_t may be inf: avoid inf * 0)
+        return 0.0
     aw = abs(w)
     if aw <= lam * gamma_t:
         return lam * aw - aw * aw / (2.0 * gamma_t)

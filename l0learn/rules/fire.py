@@ -1,6 +1,5 @@
 """FIRE: sparse, fused rule extraction from tree ensembles (:class:`FIRERegressor`, :func:`fire_path`)."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +10,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.columns import warn_degenerate_columns
+from .._shared.warn import warn_user
 from .._shared.levels import level_sums, level_weights
 from .._shared.response import standardise_response
 from .._shared.validation import check_weights
@@ -183,7 +184,11 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
     def _prepare(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=False,
                              ensure_min_samples=2)
+        _check_float32_range(X)
         w = check_weights(sample_weight, X.shape[0])
+        warn_degenerate_columns(X, feature_names=getattr(self, "feature_names_in_", None),
+                                consequence="no tree can split on them",
+                                duplicates="the trees' splits on either are interchangeable")
         self.ensemble_ = self._fitted_ensemble(X, y, sample_weight)
         # leaf values as deviations from the mean response (see extract_rules)
         self._rules = extract_rules(self.ensemble_, centre=float(np.sum(w * y) / np.sum(w)))
@@ -195,6 +200,9 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
         top = problem.lambda_max()
         if self.lambda_sparse >= top or self.n_path == 1:
             return np.array([self.lambda_sparse])
+        if self.lambda_sparse == 0.0:
+            # no sparsity: warm-start down a geometric grid, then solve at zero
+            return np.r_[np.geomspace(top, 1e-4 * top, self.n_path - 1), 0.0]
         return np.geomspace(top, self.lambda_sparse, self.n_path)
 
     # -- fit --------------------------------------------------------------------------------
@@ -232,9 +240,9 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
         self.n_trees_used_ = int(trees.size)
         self.n_nodes_kept_ = _nodes_kept(self._rules, selected)
         if not self.converged_:
-            warnings.warn(f"FIRE did not reach tol={self.tol:g} in max_iter={self.max_iter} "
+            warn_user(f"FIRE did not reach tol={self.tol:g} in max_iter={self.max_iter} "
                           f"passes (stationarity {self.kkt_violation_:.3g}).",
-                          ConvergenceWarning, stacklevel=3)
+                          ConvergenceWarning)
 
     # -- use --------------------------------------------------------------------------------
     def _codes(self, X):
@@ -298,6 +306,21 @@ def _nodes_kept(rules, selected):
     return total
 
 
+def _check_float32_range(X):
+    """scikit-learn's trees compute in float32: refuse values float32 cannot represent."""
+    magnitude = np.abs(X[X != 0])
+    if magnitude.size == 0:
+        return
+    info = np.finfo(np.float32)
+    tiny, big = float(info.tiny), float(info.max)  # compared as float64, not cast to float32
+    lo, hi = float(magnitude.min()), float(magnitude.max())
+    if lo < tiny or hi > big:
+        raise ValueError(
+            "FIRE's tree ensembles compute in float32, which represents magnitudes in "
+            f"[{tiny:.3g}, {big:.3g}] only; X has nonzero entries of magnitude "
+            f"{lo:.3g}..{hi:.3g}. Rescale X (e.g. with StandardScaler) first.")
+
+
 def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample_weight=None,
               **params):
     """FIRE along a decreasing path of sparsity weights, with warm starts.
@@ -326,7 +349,13 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
     problem = base._prepare(X, y, sample_weight)
     if lambdas is None:
         top = problem.lambda_max()
-        lambdas = top * np.geomspace(1.0, lambda_min_ratio, n_lambdas)
+        if top == 0.0:
+            warn_user("y is constant (or every rule is orthogonal to it): all rule weights "
+                      "are zero at every lambda, so the path has the single point 0.",
+                      UserWarning)
+            lambdas = np.zeros(1)
+        else:
+            lambdas = top * np.geomspace(1.0, lambda_min_ratio, n_lambdas)
     lambdas = np.asarray(lambdas, dtype=np.float64)
     if lambdas.ndim != 1 or lambdas.size == 0 or np.any(lambdas < 0) or np.any(np.diff(lambdas) > 0):
         raise ValueError("lambdas must be a non-empty, non-increasing sequence of values >= 0.")

@@ -282,3 +282,31 @@ def test_bad_input_gives_clear_errors(small_forest):
         FIRERegressor(forest).fit(X_nan, y)
     with pytest.raises(ValueError, match="gamma"):
         FIRERegressor(forest, gamma=1.0).fit(X, y)
+
+
+def test_zero_sparsity_weight_fits():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 4))
+    y = X[:, 0] + 0.1 * rng.standard_normal(100)
+    forest = RandomForestRegressor(20, max_depth=2, random_state=0)
+    m = FIRERegressor(forest, lambda_sparse=0.0, max_iter=2000).fit(X, y)
+    assert m.lambda_sparse == 0.0 and np.all(np.isfinite(m.coef_))
+    assert m.score(X, y) > 0.5
+
+
+def test_path_on_a_constant_response_is_one_point():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    with pytest.warns(UserWarning, match="y is constant"):
+        models, summary = fire_path(X, np.full(60, 2.5), n_lambdas=5, random_state=0)
+    assert summary["lambda_sparse"].tolist() == [0.0]
+    assert np.isfinite(summary["objective"]).all()
+    np.testing.assert_allclose(models[0].predict(X), 2.5)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e150])
+def test_values_float32_trees_cannot_hold_are_refused(scale):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    with pytest.raises(ValueError, match="float32"):
+        FIRERegressor(random_state=0).fit(X * scale, X[:, 0])
