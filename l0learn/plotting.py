@@ -3,14 +3,16 @@
 import numpy as np
 
 
-def _axes(ax):
+def _axes(ax, **figure_kwargs):
+    """``ax``, or the axes of a new figure (``figure_kwargs`` go to ``plt.subplots``)."""
     if ax is not None:
         return ax
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("plotting needs matplotlib: pip install 'l0learn-mio[plot]'") from exc
-    return plt.figure(figsize=(6, 4)).gca()
+    figure_kwargs.setdefault("figsize", (6, 4))
+    return plt.subplots(**figure_kwargs)[1]
 
 
 def plot_coefficient_path(path, index=None, *, show_lines=True, ax=None):
@@ -41,9 +43,9 @@ def plot_coefficient_path(path, index=None, *, show_lines=True, ax=None):
     return ax
 
 
-def plot_cv_errors(support_size, means, sds, *, ax=None):
+def plot_cv_errors(support_size, means, sds, *, ax=None, **figure_kwargs):
     """Cross-validation error (mean +- one sd over folds) against support size."""
-    ax = _axes(ax)
+    ax = _axes(ax, **figure_kwargs)
     ax.errorbar(support_size, means, yerr=sds, fmt="o-", capsize=2, markersize=3)
     ax.set_xlabel("support size")
     ax.set_ylabel("CV mean squared error")

@@ -93,12 +93,20 @@ def check_bound_pair(lower, upper):
         raise ValueError("lower_bounds must be strictly smaller than upper_bounds.")
 
 
+class ParameterError(ValueError, TypeError):
+    """A parameter of the wrong type: catchable as ``TypeError`` and as ``ValueError``.
+
+    scikit-learn's own parameter errors are both; L0Learn raises ``ValueError``
+    for a count given as ``2.0``, and code written for either keeps working.
+    """
+
+
 def check_count(value, name, *, minimum=0, allow_none=True):
     """An integer >= ``minimum`` (or ``None`` when allowed)."""
     if value is None and allow_none:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
+        raise ParameterError(f"{name} must be an integer; got {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {value}.")
     return int(value)

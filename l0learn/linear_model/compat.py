@@ -15,13 +15,17 @@ L0Learn, each deliberate:
   like L0Learn, turns ``penalty="L0"`` into L0L2 with gamma = 1e-7 (documented, not silent).
 """
 
+import numbers
+
 import numpy as np
-from scipy.special import expit
-import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
-from .._shared.validation import check_bounds, check_count, check_design, check_target
+from .._shared.columns import constant_columns
+from .._shared.validation import (check_bounds, check_count, check_design, check_lambda_grid,
+                                  check_target)
+from .._shared.warn import warn_user
 from ._classification_solver import GLMProblem, classification_scores
+from ._compat_models import CVFitModel, FitModel
 from ._penalties import PENALTIES
 from .classification import L0_CLASSIFICATION_GAMMA
 from .path import (ALGORITHMS, assemble_path, check_choice, cross_validate_path, gamma_values,
@@ -29,144 +33,101 @@ from .path import (ALGORITHMS, assemble_path, check_choice, cross_validate_path,
                    split_lambda_grid)
 
 LOSSES = ("SquaredError", "Logistic", "SquaredHinge")
+# L0Learn's option tuples (``l0learn.interface``)
+SUPPORTED_LOSS = LOSSES
+CLASSIFICATION_LOSS = ("Logistic", "SquaredHinge")
+SUPPORTED_PENALTY = ("L0", "L0L1", "L0L2")
+SUPPORTED_ALGORITHM = ("CD", "CDPSI")
 _GLM_LOSS = {"Logistic": "logistic", "SquaredHinge": "squared_hinge"}
 
 
-class FitModel:
-    """Solutions of :func:`fit`, grouped by gamma, in L0Learn's layout.
-
-    Attributes
-    ----------
-    settings : dict
-        ``loss``, ``intercept``, ``penalty``, ``algorithm``.
-    gamma : list of float
-    lambda_0 : list of list of float
-        One list per gamma.
-    support_size, intercepts, converged, objective : list of list
-        One list per gamma, aligned with ``lambda_0``.
-    coeffs : list of scipy.sparse.csc_matrix
-        One ``(n_features, n_lambda)`` matrix per gamma, original scale.
-    path : RegularizationPath
-        The same solutions as one flat path.
-    """
-
-    def __init__(self, settings, path):
-        self.settings = settings
-        self.path = path
-        self.gamma = [float(g) for g in path.gammas]
-        self._groups = [np.flatnonzero(path.gamma == g) for g in path.gammas]
-        self.lambda_0 = [path.lambda_0[i].tolist() for i in self._groups]
-        self.support_size = [path.support_size[i].tolist() for i in self._groups]
-        self.intercepts = [path.intercept[i].tolist() for i in self._groups]
-        self.converged = [path.converged[i].tolist() for i in self._groups]
-        self.objective = [path.objective[i].tolist() for i in self._groups]
-        self.coeffs = [path.coef[:, i].tocsc() for i in self._groups]
-
-    def __repr__(self):
-        return (f"FitModel(loss={self.settings['loss']!r}, penalty={self.settings['penalty']!r},"
-                f" {len(self.path)} solutions over {len(self.gamma)} gamma value(s))")
-
-    def _select(self, lambda_0=None, gamma=None):
-        """Path indices: nearest gamma (first if None) and nearest lambda_0 (all if None)."""
-        if lambda_0 is None and gamma is None:
-            return np.arange(len(self.path))
-        gi = 0 if gamma is None else int(np.argmin(np.abs(np.asarray(self.gamma) - gamma)))
-        idx = self._groups[gi]
-        if lambda_0 is None:
-            return idx
-        li = int(np.argmin(np.abs(np.asarray(self.lambda_0[gi]) - lambda_0)))
-        return idx[li:li + 1]
-
-    def coeff(self, lambda_0=None, gamma=None, include_intercept=True):
-        """Coefficients of the selected solutions as a CSC matrix.
-
-        Parameters
-        ----------
-        lambda_0, gamma : float, default=None
-            The solution nearest to these values (first gamma when ``gamma`` is None);
-            every solution when both are None; every lambda_0 of the nearest gamma
-            when only ``gamma`` is given.
-        include_intercept : bool, default=True
-            Put the intercepts in row 0.
-
-        Returns
-        -------
-        coef : scipy.sparse.csc_matrix of shape (n_features [+1], n_solutions)
-        """
-        idx = self._select(lambda_0, gamma)
-        coef = self.path.coef[:, idx]
-        if include_intercept:
-            coef = sp.vstack([sp.csc_matrix(self.path.intercept[idx][None, :]), coef])
-        return sp.csc_matrix(coef)
-
-    def characteristics(self, lambda_0=None, gamma=None):
-        """One row per selected solution: l0, gamma, support size, intercept, converged, objective."""
-        idx = self._select(lambda_0, gamma)
-        frame = self.path.to_frame().iloc[idx].reset_index(drop=True)
-        frame = frame.rename(columns={"lambda_0": "l0"})
-        second = {"L0L1": "l1", "L0L2": "l2"}.get(self.settings["penalty"])
-        if second is None:
-            frame = frame.drop(columns="gamma")
-        else:
-            frame = frame.rename(columns={"gamma": second})
-        return frame
-
-    def predict(self, x, lambda_0=None, gamma=None):
-        """Predictions of the selected solutions: an array of shape (n_samples, n_solutions).
-
-        Linear predictions, except for ``loss="Logistic"``: probabilities of the larger label.
-        """
-        idx = self._select(lambda_0, gamma)
-        pred = self.path.predict(x)[:, idx]
-        if self.settings["loss"] == "Logistic":
-            return expit(pred)
-        return pred
-
-    def score(self, x, y, lambda_0=None, gamma=None):
-        """Mean squared error of the selected solutions on ``(x, y)``."""
-        pred = self.predict(x, lambda_0, gamma)
-        y = check_target(y, pred.shape[0])
-        return ((y[:, None] - pred) ** 2).mean(axis=0)
-
-    def plot(self, gamma=None, show_lines=True, ax=None):
-        """Coefficient paths against support size for one gamma (matplotlib)."""
-        from ..plotting import plot_coefficient_path
-        idx = self._select(None, gamma if gamma is not None else self.gamma[0])
-        return plot_coefficient_path(self.path, idx, show_lines=show_lines, ax=ax)
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
 
 
-class CVFitModel(FitModel):
-    """:class:`FitModel` with cross-validation errors.
+def _check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
+    """A finite real number in the given interval, else a ``ValueError`` naming it."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    ok = ok and np.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        raise ValueError(f"{name} must be a finite number in {interval}; got {value!r}.")
+    return float(value)
 
-    Attributes
-    ----------
-    cv_means, cv_sds : list of ndarray
-        Per gamma: mean and standard deviation (``ddof=1``) over folds of the held-out
-        mean squared error of each lambda_0.
-    """
 
-    def __init__(self, settings, path, scores):
-        super().__init__(settings, path)
-        means = scores.mean(axis=0)
-        sds = scores.std(axis=0, ddof=1) if scores.shape[0] > 1 else np.zeros(scores.shape[1])
-        self.cv_means = [means[i] for i in self._groups]
-        self.cv_sds = [sds[i] for i in self._groups]
+def _check_bound_values(bound, name):
+    """Bounds must be numbers or numeric arrays (a string is not a bound)."""
+    try:
+        arr = np.asarray(bound, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers; got {bound!r}.") \
+            from None
+    return arr
 
-    def cv_plot(self, gamma=None, ax=None):
-        """CV error (mean +- sd) against support size for one gamma (matplotlib)."""
-        from ..plotting import plot_cv_errors
-        gi = 0 if gamma is None else int(np.argmin(np.abs(np.asarray(self.gamma) - gamma)))
-        return plot_cv_errors(np.asarray(self.support_size[gi]), self.cv_means[gi],
-                              self.cv_sds[gi], ax=ax)
+
+def _check_options(loss, penalty, algorithm, num_lambda, num_gamma, gamma_max, gamma_min,
+                   partial_sort, rtol, atol, active_set, scale_down_factor, lambda_grid,
+                   intercept):
+    """L0Learn's option checks, before any data is touched (every one a ``ValueError``)."""
+    check_choice(loss, "loss", LOSSES)
+    check_choice(penalty, "penalty", PENALTIES)
+    check_choice(algorithm, "algorithm", ALGORITHMS)
+    for name, flag in (("partial_sort", partial_sort), ("active_set", active_set),
+                       ("intercept", intercept)):
+        _check_flag(flag, name)
+    _check_real(gamma_max, "gamma_max", low=0)
+    _check_real(gamma_min, "gamma_min", low=0, high=gamma_max)
+    _check_real(rtol, "rtol", low=0, high=1, high_open=True)
+    _check_real(atol, "atol", low=0)
+    _check_real(scale_down_factor, "scale_down_factor", low=0, high=1, low_open=True,
+                high_open=True)
+    if lambda_grid is not None:
+        if num_lambda is not None or num_gamma is not None:
+            raise ValueError("with a lambda_grid, num_lambda and num_gamma must be None (the grid "
+                             "fixes both).")
+        grids = list(lambda_grid)
+        if not grids:
+            raise ValueError("lambda_grid must not be empty.")
+        if np.ndim(grids[0]) == 0:
+            grids = [grids]
+        if penalty == "L0" and len(grids) != 1:
+            raise ValueError(f"penalty='L0' has one gamma, so lambda_grid takes one sequence; "
+                             f"got {len(grids)}.")
+        for g in grids:
+            check_lambda_grid(g)
+        return
+    check_count(num_lambda, "num_lambda", minimum=1, allow_none=False)
+    check_count(num_gamma, "num_gamma", minimum=1, allow_none=False)
+    if penalty == "L0" and num_gamma != 1:
+        raise ValueError(f"penalty='L0' has no gamma: num_gamma must be 1; got {num_gamma}.")
+    if penalty != "L0" and num_gamma == 1:
+        warn_user(f"num_gamma=1 with penalty={penalty!r}: the path uses the single gamma="
+                  f"gamma_max={gamma_max:g}; set num_gamma > 1 for a grid of gamma values.",
+                  UserWarning)
 
 
 def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
          gamma_min, partial_sort, max_iter, rtol, atol, active_set, active_set_num, max_swaps,
          scale_down_factor, screen_size, lambda_grid, exclude_first_k, intercept, lows, highs):
-    check_choice(loss, "loss", LOSSES)
-    check_choice(penalty, "penalty", PENALTIES)
-    check_choice(algorithm, "algorithm", ALGORITHMS)
+    _check_options(loss, penalty, algorithm, num_lambda, num_gamma, gamma_max, gamma_min,
+                   partial_sort, rtol, atol, active_set, scale_down_factor, lambda_grid,
+                   intercept)
+    max_support_size = check_count(max_support_size, "max_support_size", minimum=1,
+                                   allow_none=False)
+    check_count(max_swaps, "max_swaps", minimum=1, allow_none=False)
+    lows = _check_bound_values(lows, "lows")
+    highs = _check_bound_values(highs, "highs")
     X = check_design(X)
+    if np.all(constant_columns(X)):
+        raise ValueError("every column of X is constant: there is nothing to select.")
     lower = None if np.all(np.isneginf(lows)) else lows
     upper = None if np.all(np.isposinf(highs)) else highs
     p = X.shape[1]
@@ -177,6 +138,8 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != X.shape[0]:
             raise ValueError(f"y must be 1-D with {X.shape[0]} entries; got shape {y.shape}.")
+        if y.dtype.kind == "c":
+            raise ValueError("y must hold class labels, not complex numbers.")
         labels = np.unique(y)
         if labels.size != 2:
             raise ValueError(f"loss={loss!r} needs exactly two labels in y; got {labels.size}.")
@@ -184,19 +147,17 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
         problem = GLMProblem(X, y, np.ones(X.shape[0]), bool(intercept),
                              check_bounds(lower, p, "lows", -1),
                              check_bounds(upper, p, "highs", +1), _GLM_LOSS[loss])
+    if lower is not None and upper is not None:
+        if np.any(check_bounds(lower, p, "lows", -1) >= check_bounds(upper, p, "highs", +1)):
+            raise ValueError("lows must be strictly smaller than highs.")
     if not active_set:  # sweep every coordinate, never only the support
         screen_size, active_set_num = p, 10 ** 9
     settings = make_settings(max_iter=max_iter, tol=rtol, atol=atol, screen_size=screen_size,
                              active_set_num=active_set_num, max_swaps=max_swaps,
                              exclude_first_k=exclude_first_k, n_features=p)
-    max_support_size = check_count(max_support_size, "max_support_size", minimum=1,
-                                   allow_none=False)
     if lambda_grid is not None:
         grids_raw = list(lambda_grid)
-        n_gamma = len(grids_raw) if grids_raw and np.ndim(grids_raw[0]) > 0 else 1
-        num_gamma = n_gamma
-    else:
-        check_count(num_lambda, "num_lambda", minimum=1, allow_none=False)
+        num_gamma = len(grids_raw) if np.ndim(grids_raw[0]) > 0 else 1
     solved_penalty = penalty
     if loss != "SquaredError" and penalty == "L0":
         solved_penalty = "L0L2"  # L0Learn's ridge of 1e-7 keeps separable data finite
@@ -213,6 +174,20 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
                     "algorithm": algorithm}
     return (X, y, problem, solved_penalty, gammas, used, settings, settings_out,
             assemble_path(problem, points))
+
+
+def _grouped(path):
+    """The path's fields split by gamma, as L0Learn lays them out."""
+    groups = [np.flatnonzero(path.gamma == g) for g in path.gammas]
+    return groups, dict(
+        gamma=[float(g) for g in path.gammas],
+        lambda_0=[path.lambda_0[i].tolist() for i in groups],
+        support_size=[path.support_size[i].tolist() for i in groups],
+        intercepts=[path.intercept[i].tolist() for i in groups],
+        converged=[path.converged[i].tolist() for i in groups],
+        coeffs=[path.coef[:, i].tocsc() for i in groups],
+        objective=[path.objective[i].tolist() for i in groups],
+        path=path)
 
 
 def fit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", max_support_size=100,
@@ -235,7 +210,7 @@ def fit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", max_support_siz
         X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
         gamma_min, partial_sort, max_iter, rtol, atol, active_set, active_set_num, max_swaps,
         scale_down_factor, screen_size, lambda_grid, exclude_first_k, intercept, lows, highs)
-    return FitModel(settings_out, path)
+    return FitModel(settings_out, **_grouped(path)[1])
 
 
 def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10, seed=1,
@@ -258,11 +233,16 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
         X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
         gamma_min, partial_sort, max_iter, rtol, atol, active_set, active_set_num, max_swaps,
         scale_down_factor, screen_size, lambda_grid, exclude_first_k, intercept, lows, highs)
-    if num_folds > X.shape[0]:
-        raise ValueError(f"num_folds={num_folds} exceeds the number of samples ({X.shape[0]}).")
+    if num_folds >= X.shape[0]:
+        raise ValueError(f"num_folds={num_folds} must be smaller than the number of samples "
+                         f"({X.shape[0]}), as in L0Learn.")
     folds = list(KFold(num_folds, shuffle=True, random_state=seed).split(X))
     score = (mean_squared_error_scores if loss == "SquaredError" else
              classification_scores("log_loss" if loss == "Logistic" else "squared_hinge"))
     scores = cross_validate_path(X, y, problem, solved_penalty, gammas, used, settings,
                                  algorithm, folds, n_jobs, score)
-    return CVFitModel(settings_out, path, scores)
+    groups, fields = _grouped(path)
+    means = scores.mean(axis=0)
+    sds = scores.std(axis=0, ddof=1) if scores.shape[0] > 1 else np.zeros(scores.shape[1])
+    return CVFitModel(settings_out, **fields, cv_means=[means[i] for i in groups],
+                      cv_sds=[sds[i] for i in groups])

@@ -140,7 +140,8 @@ def test_classifier_cv_equals_a_hand_computed_fold_loop():
     grid = [list(cv.path_.lambda_0)]
     for train, test in folds:  # the same path machinery on the training rows alone
         fold = l0learn.fit(X[train], y[train], loss="Logistic", algorithm="CDPSI",
-                           lambda_grid=grid, max_support_size=X.shape[1] + 1)
+                           lambda_grid=grid, num_lambda=None, num_gamma=None,
+                           max_support_size=X.shape[1] + 1)
         prob = fold.predict(X[test])
         manual.append(-np.mean(np.log(np.where(ypm[test][:, None] > 0, prob, 1 - prob)),
                                axis=0))

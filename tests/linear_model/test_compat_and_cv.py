@@ -84,7 +84,7 @@ def test_reported_objective_is_what_the_solver_minimises():
         b = model.coeffs[1][:, i].toarray().ravel() * norm / scale
         r = yc / scale - (Xc / norm) @ b
         f = 0.5 * r @ r + row["l0"] * np.count_nonzero(b) + row["l2"] * b @ b
-        assert row["objective"] == pytest.approx(f, rel=1e-9)
+        assert model.objective[1][i] == pytest.approx(f, rel=1e-9)
 
 
 def test_fit_does_not_touch_the_callers_array():
@@ -146,13 +146,14 @@ def test_fitmodel_layout_and_characteristics():
     assert len(model.gamma) == 3 and len(model.coeffs) == 3
     assert model.coeffs[0].shape == (100, len(model.lambda_0[0]))
     chars = model.characteristics()
-    assert list(chars.columns) == ["l0", "l2", "support_size", "objective", "converged",
-                                   "intercept"]
+    assert list(chars.columns) == ["l0", "support_size", "intercept", "converged", "l2"]
     assert len(chars) == sum(len(l) for l in model.lambda_0)
     assert model.coeff().shape[1] == len(chars)
     assert model.coeff(gamma=model.gamma[1]).shape[1] == len(model.lambda_0[1])
     scores = model.score(X, y, gamma=model.gamma[2])
     assert scores.shape == (len(model.lambda_0[2]),)
+    pred = model.predict(X, gamma=model.gamma[2])
+    np.testing.assert_allclose(scores, 0.5 * ((y[:, None] - pred) ** 2).sum(axis=0))
 
 
 def test_lambda_grid_user_input():
@@ -207,3 +208,5 @@ def test_plots_draw():
     assert len(ax.lines) >= 4
     ax = model.cv_plot()
     assert ax.get_ylabel() == "CV mean squared error"
+    ax = model.plot(gamma=0, show_lines=True, include_legend=True)
+    assert ax.get_legend() is not None
