@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 
+from .checks import ProblemChecker, check_solve_arguments
 from .convergence import GAP_SCALE_FLOOR, absolute_gap, can_prune, gap_closed, relative_gap
 from .node import Node
 from .queue import STRATEGIES
@@ -66,12 +67,14 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
     -------
     Result
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}; got {strategy!r}.")
     start = time.perf_counter()
+    if not isinstance(strategy, str) or strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}; got {strategy!r}.")
+    upper, best = check_solve_arguments(problem, gap_tol, abs_gap_tol, gap_floor, time_limit,
+                                        node_limit, incumbent, log_interval, print_fn)
+    check = ProblemChecker(problem)
     queue = STRATEGIES[strategy]()
     open_bounds = _OpenBounds()
-    upper, best = (np.inf, None) if incumbent is None else (float(incumbent[0]), incumbent[1])
     # Bounds of nodes closed without being resolved (integral relaxations solved
     # inexactly, nodes pruned within tolerance): they stay in the global bound.
     retired = np.inf
@@ -117,22 +120,23 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
             retire()
             return
         relaxation = problem.relax(node)
+        check.relaxation(node, relaxation)
         n_nodes += 1
         node.bound = max(node.bound, relaxation.lower_bound)
         if node.bound == np.inf:  # infeasible node
             return
         if not can_prune(node.bound, upper, gap_tol, abs_gap_tol, gap_floor):
             # Nodes about to be pruned cannot lead to a better solution: no heuristic there.
-            found = problem.heuristic(node, relaxation)
+            found = check.heuristic(problem.heuristic(node, relaxation), node)
             if found is not None:
                 offer(*found)
         if problem.is_integral(node, relaxation):
-            offer(relaxation.objective, relaxation.solution)
+            offer(check.objective(relaxation.objective, "relax", node), relaxation.solution)
             retire()
         elif can_prune(node.bound, upper, gap_tol, abs_gap_tol, gap_floor):
             retire()
         else:
-            variable, preferred = problem.branch(node, relaxation)
+            variable, preferred = check.branching(node, problem.branch(node, relaxation))
             first = node.child(variable, preferred, relaxation.warm_start, counter)
             second = node.child(variable, 1 - preferred, relaxation.warm_start, counter + 1)
             counter += 2

@@ -93,3 +93,11 @@ def test_multitask_fit_does_not_depend_on_the_scale_of_X():
         m = MultiTaskL0Regressor(s=3).fit(X * scale, Y)
         np.testing.assert_allclose(m.predict(X * scale), ref.predict(X), rtol=1e-8, atol=1e-8)
         assert m.score(X * scale, Y) > 0.9
+
+
+def test_duplicates_found_without_intercept_when_not_neighbours():
+    # Without centring every column's mean fingerprint is 0: the pair must still be found.
+    X, y = _data(p=4)
+    X = np.c_[X, X[:, 0]]
+    with pytest.warns(UserWarning, match=r"identical columns \(x0=x4\)"):
+        L0Regressor(lambda_0=0.01, fit_intercept=False).fit(X, y)

@@ -45,26 +45,29 @@ def constant_columns(X):
     return flat & ~partly_missing
 
 
-def find_duplicate_columns(X, skip=None, rng_seed=0):
+def find_duplicate_columns(X, skip=None, rng_seed=0, fingerprints=None):
     """Return pairs ``(j, k)`` (j < k) of identical columns of ``X`` (NaN equals NaN).
 
-    Two random projections of every column flag candidates in one pass over
-    ``X``; candidates are then compared exactly.  Columns flagged in ``skip``
-    (e.g. constant ones, reported separately) are ignored.
+    Candidates are columns with equal fingerprints -- by default two random
+    projections of every column (one pass over ``X``); a caller that already
+    has per-column statistics (means and norms) passes them as ``fingerprints``
+    of shape (n_features, 2) and saves that pass.  Candidates are then compared
+    exactly.  Columns flagged in ``skip`` (e.g. constant ones, reported
+    separately) are ignored.
     """
     n, p = X.shape
     if p < 2:
         return []
-    rng = np.random.default_rng(rng_seed)
-    project = rng.standard_normal((n, 2))
-    if sp.issparse(X):
-        proj = np.asarray(X.T @ project)
+    if fingerprints is not None:
+        proj = np.asarray(fingerprints, dtype=np.float64)
+    elif sp.issparse(X):
+        proj = np.asarray(X.T @ np.random.default_rng(rng_seed).standard_normal((n, 2)))
     else:
         # NaN (missing) entries project as a fixed odd value so that equal patterns match.
         filled = np.where(np.isnan(X), np.pi, X) if np.isnan(X).any() else X
-        proj = np.asarray(filled.T @ project)
+        proj = np.asarray(filled.T @ np.random.default_rng(rng_seed).standard_normal((n, 2)))
     keep = np.arange(p) if skip is None else np.flatnonzero(~skip)
-    order = keep[np.argsort(proj[keep, 0], kind="stable")]
+    order = keep[np.lexsort((proj[keep, 1], proj[keep, 0]))]  # equal fingerprints adjacent
     sp_ = proj[order]
     close = np.all(np.abs(sp_[1:] - sp_[:-1]) <= 1e-9 * (1.0 + np.abs(sp_[1:])), axis=1)
     pairs = []
@@ -80,7 +83,7 @@ def find_duplicate_columns(X, skip=None, rng_seed=0):
     return pairs
 
 
-def warn_degenerate_columns(X, *, constant=None, feature_names=None,
+def warn_degenerate_columns(X, *, constant=None, fingerprints=None, feature_names=None,
                             consequence="their coefficients are fixed at 0",
                             duplicates="at most one of each pair is selected and which one "
                                        "is arbitrary"):
@@ -91,6 +94,9 @@ def warn_degenerate_columns(X, *, constant=None, feature_names=None,
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     constant : ndarray of bool, default=None
         The constant columns as the estimator judged them (computed when ``None``).
+    fingerprints : ndarray of shape (n_features, 2), default=None
+        Per-column statistics that identical columns share (see
+        :func:`find_duplicate_columns`).
     feature_names : sequence of str, default=None
     consequence, duplicates : str
         What each finding means for the estimator's model (ends the sentence).
@@ -111,7 +117,7 @@ def warn_degenerate_columns(X, *, constant=None, feature_names=None,
         warn_user(f"{const.size} constant column(s) ({shown}) carry no information; "
                   f"{consequence}.", UserWarning)
     if duplicates is not None:
-        pairs = find_duplicate_columns(X, skip=constant)
+        pairs = find_duplicate_columns(X, skip=constant, fingerprints=fingerprints)
         if pairs:
             shown = ", ".join(f"{name(j)}={name(k)}" for j, k in pairs[:10])
             warn_user(f"{len(pairs)} pair(s) of identical columns ({shown}); {duplicates}.",

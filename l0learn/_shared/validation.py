@@ -8,12 +8,13 @@ from sklearn.utils import check_array
 
 
 def check_design(X, *, estimator_name="this estimator", min_samples=2):
-    """Return ``X`` as an F-ordered float64 array or a canonical CSC matrix.
+    """Return ``X`` as a float64 array or a canonical CSC matrix.
 
-    Copies only when needed (another order or dtype, read-only memory, a
-    non-canonical sparse matrix); never modifies the caller's object.
+    Copies only when needed (another dtype, read-only memory, a non-canonical
+    sparse matrix); never modifies the caller's object.  The memory order is
+    kept: the solvers make their one F-ordered copy themselves, faster.
     """
-    X = check_array(X, accept_sparse="csc", dtype=np.float64, order="F",
+    X = check_array(X, accept_sparse="csc", dtype=np.float64,
                     accept_large_sparse=False, ensure_min_samples=min_samples,
                     ensure_min_features=1, estimator=estimator_name,
                     force_writeable=True, input_name="X")

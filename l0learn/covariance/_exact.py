@@ -346,7 +346,8 @@ def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=
         problem.offer(value, state.theta)
         incumbent = (value, state.theta.copy())
     result = bnb.solve(problem, strategy=strategy, gap_tol=gap_tol,
-                       time_limit=np.inf if deadline is None else deadline - time.perf_counter(),
+                       time_limit=(np.inf if deadline is None
+                                   else max(deadline - time.perf_counter(), 1e-9)),
                        node_limit=np.inf if max_nodes is None else max_nodes,
                        incumbent=incumbent, verbose=verbose, gap_floor=1.0)
     theta = problem.best if result.solution is None else result.solution

@@ -22,17 +22,22 @@ _EMPTY_INT = np.empty(0, dtype=np.int32)
 
 
 def _fortran_only(X):
-    """``X`` as an array numba types as F-contiguous.
+    """``X`` as an array numba types as F-contiguous (copied only when it is not).
 
+    The kernels read columns, so a C-ordered ``X`` (numpy's default) is copied
+    once, here (the validation upstream keeps the caller's order, so this is the
+    only copy).
     A single-column array is both C- and F-contiguous and numba would type it as
     C, compiling a second signature; pad it with a zero column the kernels never
     visit (they loop over ``n_features`` columns only).
     """
-    if X.flags.c_contiguous:
+    if X.shape[1] == 1 or (X.flags.c_contiguous and X.flags.f_contiguous):
         padded = np.zeros((X.shape[0], X.shape[1] + 1), order="F")
         padded[:, :X.shape[1]] = X
         return padded
-    return X
+    if X.flags.f_contiguous:
+        return X
+    return np.asfortranarray(X)
 
 
 class Design:
@@ -58,6 +63,7 @@ class Design:
             self.data, self.indices, self.indptr = X.data, X.indices, X.indptr
         else:
             self.dense = _fortran_only(X)
+            self.X = X = self.dense[:, :self.n_features]
             self.data, self.indices, self.indptr = _EMPTY_FLOAT, _EMPTY_INT, _EMPTY_INT
         self.mu, self.norm, amax = column_stats(
             self.dense, self.data, self.indices, self.indptr, self.is_sparse,
@@ -66,6 +72,10 @@ class Design:
         tiny = 1e-10 * np.maximum(amax, np.finfo(float).tiny) * np.sqrt(self.w.sum())
         self.constant = self.norm <= tiny
         self.inv_s = np.where(self.constant, 0.0, 1.0 / np.where(self.constant, 1.0, self.norm))
+
+    def fingerprints(self):
+        """Per-column (mean, norm): equal for identical columns (duplicate detection)."""
+        return np.c_[self.mu, self.norm]
 
     def kernel_args(self):
         """The design as the kernels take it."""

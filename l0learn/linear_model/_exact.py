@@ -490,7 +490,8 @@ def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, bi
         mio.offer(value, start)
         incumbent = (value, start.copy())
     result = bnb.solve(mio, strategy=strategy, gap_tol=gap_tol,
-                       time_limit=np.inf if deadline is None else deadline - time.perf_counter(),
+                       time_limit=(np.inf if deadline is None
+                                   else max(deadline - time.perf_counter(), 1e-9)),
                        node_limit=np.inf if max_nodes is None else max_nodes,
                        incumbent=incumbent, verbose=verbose)
     beta = mio.best if result.solution is None else result.solution

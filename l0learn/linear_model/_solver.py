@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._shared.threads import single_blas_thread
 from ._cd_kernels import best_swap, cd_sweeps, update_residual
 from ._design import Design
 
@@ -29,6 +30,10 @@ _TAIL_STEPS = 10
 _TIE_RTOL = 1e-9
 # Gram columns kept between local searches (p floats each).
 _GRAM_CACHE_COLUMNS = 256
+# Gradient updates from cached Gram columns (see CoordinateDescent._refresh_gradient):
+# at most this many moved coordinates per update, this many updates between exact ones.
+_MAX_MOVED_FOR_UPDATE = 64
+_MAX_GRADIENT_UPDATES = 20
 # Grid steps taken to warm-start a single fit before jumping to its lambda_0.
 _MAX_WARM_START_STEPS = 200
 
@@ -208,14 +213,19 @@ class CoordinateDescent(ActiveSetSolver):
         self.beta = np.zeros(self.design.n_features)
         self.r = self.problem.y_tilde.copy()
         self.wr = self.design.w * self.r
-        self.g = self.design.gradient(self.wr)
+        self._exact_gradient()
 
     def set_state(self, beta):
         """Start from given normalised coefficients."""
         self.beta = np.array(beta, dtype=float)
         self.r = self.problem.y_tilde - self.design.predict_normalised(self.beta)
         self.wr = self.design.w * self.r
+        self._exact_gradient()
+
+    def _exact_gradient(self):
         self.g = self.design.gradient(self.wr)
+        self._g_beta = self.beta.copy()  # the coefficients g belongs to
+        self._g_updates = 0
 
     # -- quantities -------------------------------------------------------------
     def objective(self, lam0):
@@ -239,7 +249,25 @@ class CoordinateDescent(ActiveSetSolver):
                          s.max_iter, s.tol, s.atol, s.active_set_num)
 
     def _refresh_gradient(self):
-        self.g = self.design.gradient(self.wr)
+        """``g = X~' W r`` for the current coefficients.
+
+        ``r`` changed by ``-X~ d`` (``d`` the change of ``beta`` since ``g`` was last
+        set), so ``g`` changes by ``-sum_i G_i d_i`` with ``G_i = X~' W x~_i``.  When
+        every coordinate that moved has its Gram column cached (the local search
+        keeps them), that update costs ``O(p |moved|)`` instead of a pass over ``X``;
+        every ``_MAX_GRADIENT_UPDATES`` updates (and otherwise) the gradient is
+        recomputed exactly, so rounding cannot accumulate.
+        """
+        moved = np.flatnonzero(self.beta != self._g_beta)
+        gram = self._gram
+        if (0 < moved.size <= _MAX_MOVED_FOR_UPDATE and self._g_updates < _MAX_GRADIENT_UPDATES
+                and all(i in gram for i in moved.tolist())):
+            for i, d in zip(moved.tolist(), (self.beta[moved] - self._g_beta[moved]).tolist()):
+                self.g -= gram[i] * d
+            self._g_beta[moved] = self.beta[moved]
+            self._g_updates += 1
+        elif moved.size:
+            self._exact_gradient()
 
     def local_search(self, lam0, cap, tol=1e-10):
         """Best-improvement local search (CDPSI), with coordinate descent after each move.
@@ -286,10 +314,14 @@ class CoordinateDescent(ActiveSetSolver):
             for j, value in changes:
                 update_residual(j, value - self.beta[j], *args, self.r, self.wr)
                 self.beta[j] = value
+            # the newcomers' Gram columns: the next round needs them, and with them the
+            # gradient after this move is an update rather than a pass over X
+            self._cache_gram_columns(np.flatnonzero(self.beta))
             sweeps, ok = self.solve(lam0, cap)
             n_sweeps += sweeps
             if self.objective(lam0) >= f_now - threshold:  # the estimate did not pan out
                 self.beta, self.r, self.wr, self.g = saved
+                self._g_beta = self.beta.copy()  # the saved g belongs to the saved beta
                 break
             converged &= ok
             n_moves += 1
@@ -397,6 +429,7 @@ def _fit_at(cd, lam0, cap, algorithm):
     return sweeps, swaps, converged
 
 
+@single_blas_thread
 def compute_path(problem, penalty, gamma, settings, *, algorithm="CD", lambda_grid=None,
                  num_lambda=100, max_support_size=100, scale_down_factor=0.8):
     """The lambda_0 path at one ``gamma``, warm-started from point to point.
@@ -489,6 +522,7 @@ def _backward_pass(cd, points, successor, max_support_size):
         successor[pt.support] = pt.values
 
 
+@single_blas_thread
 def fit_single(problem, penalty, gamma, settings, *, lambda_0=None, k=None,
                algorithm="CDPSI", max_support_size=None, n_starts=8):
     """One solution, reached by warm starts along the automatic grid.

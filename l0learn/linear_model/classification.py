@@ -157,7 +157,7 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
 
     def _prepare(self, X, y, sample_weight):
         """Validate the data, encode the labels as -1/+1 and build the problem."""
-        X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64,
                              ensure_min_samples=2, accept_large_sparse=False,
                              force_writeable=True, multi_output=False)
         if hasattr(X, "tocsc"):
@@ -183,6 +183,7 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
                                  n_features=p)
         problem = GLMProblem(X, y_pm, w, self.fit_intercept, lower, upper, self.loss)
         warn_degenerate_columns(problem.design.X, constant=problem.design.constant,
+                                fingerprints=problem.design.fingerprints(),
                                 feature_names=getattr(self, "feature_names_in_", None))
         return X, y_pm, w, problem, settings
 

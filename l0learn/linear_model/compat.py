@@ -20,7 +20,6 @@ import numbers
 import numpy as np
 from sklearn.model_selection import KFold
 
-from .._shared.columns import constant_columns
 from .._shared.validation import (check_bounds, check_count, check_design, check_lambda_grid,
                                   check_target)
 from .._shared.warn import warn_user
@@ -126,8 +125,6 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
     lows = _check_bound_values(lows, "lows")
     highs = _check_bound_values(highs, "highs")
     X = check_design(X)
-    if np.all(constant_columns(X)):
-        raise ValueError("every column of X is constant: there is nothing to select.")
     lower = None if np.all(np.isneginf(lows)) else lows
     upper = None if np.all(np.isposinf(highs)) else highs
     p = X.shape[1]
@@ -147,6 +144,8 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
         problem = GLMProblem(X, y, np.ones(X.shape[0]), bool(intercept),
                              check_bounds(lower, p, "lows", -1),
                              check_bounds(upper, p, "highs", +1), _GLM_LOSS[loss])
+    if np.all(problem.design.constant):
+        raise ValueError("every column of X is constant: there is nothing to select.")
     if lower is not None and upper is not None:
         if np.any(check_bounds(lower, p, "lows", -1) >= check_bounds(upper, p, "highs", +1)):
             raise ValueError("lows must be strictly smaller than highs.")

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 
 from .._shared.columns import warn_degenerate_columns
+from .._shared.threads import single_blas_thread
 from .._shared.warn import warn_user
 from .._shared.validation import (check_bound_pair, check_bounds, check_count, check_design,
                           check_lambda_grid, check_target, check_weights)
@@ -106,6 +107,7 @@ def make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds,
     problem = NormalisedProblem(X, y, w, bool(fit_intercept), lower, upper)
     if warn:
         warn_degenerate_columns(problem.design.X, constant=problem.design.constant,
+                                fingerprints=problem.design.fingerprints(),
                                 feature_names=feature_names)
     return problem
 
@@ -320,6 +322,7 @@ def _fold_scores(X, y, w, train, test, full_problem, penalty, gammas, grids, set
     return score(y[test], w[test], path.linear_predictor(X)[test])
 
 
+@single_blas_thread
 def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorithm, folds,
                         n_jobs=None, score=mean_squared_error_scores):
     """Held-out score of each grid point in each fold: an array (n_folds, n_points).
@@ -327,9 +330,10 @@ def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorit
     ``score(y_test, w_test, predictions)`` returns one value per column of the
     linear predictions (default: weighted MSE).
 
-    Folds run through joblib (threads by default: the kernels release the GIL).
+    Folds run through joblib (processes by default: the local search is partly Python,
+    so threads would serialise on the GIL; any joblib backend, e.g. Dask, works).
     """
-    scores = Parallel(n_jobs=n_jobs, prefer="threads")(
+    scores = Parallel(n_jobs=n_jobs)(
         delayed(_fold_scores)(X, y, problem.design.w, train, test, problem, penalty, gammas,
                               grids, settings, algorithm, score)
         for train, test in folds)

@@ -37,7 +37,7 @@ class _L0LinearBase(RegressorMixin, BaseEstimator):
     """Shared validation, prediction and tags of the linear L0 estimators."""
 
     def _validate_fit_data(self, X, y):
-        X, y = validate_data(self, X, y, accept_sparse="csc", order="F", dtype=np.float64,
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64,
                              y_numeric=True, ensure_min_samples=2, accept_large_sparse=False,
                              force_writeable=True, multi_output=False)
         y = check_target(y, X.shape[0])  # y_numeric lets string arrays through
