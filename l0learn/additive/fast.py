@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import warn_degenerate_columns
 from .._shared.warn import warn_user
 from .._shared.response import standardise_response
@@ -39,7 +40,7 @@ _PARAMETERS = {
 }
 
 
-class _FASTBase(BaseEstimator):
+class _FASTBase(FitStateMixin, BaseEstimator):
     """Encoding, solving and reporting shared by the FAST estimators."""
 
     _parameter_constraints = dict(_PARAMETERS)
@@ -324,6 +325,7 @@ class FASTRegressor(RegressorMixin, _FASTBase):
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit the additive model.
 
@@ -383,6 +385,7 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit the additive logistic model; ``y`` has exactly two classes."""
         X, y, w, self.levels_, codes = self._encode_fit(X, y, sample_weight, False)
@@ -491,6 +494,7 @@ class FASTRegressorCV(FASTRegressor):
         self.tol = tol
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Choose ``lambda_fusion`` by cross-validation and refit on all rows."""
         y, w, problem, centre, scale, resid = self._prepare_regression(X, y, sample_weight)

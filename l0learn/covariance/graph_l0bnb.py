@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.warn import warn_user
 from ._solver import GraphState, lambda_0_max, primal_solve, pseudo_log_likelihood
 
@@ -86,7 +87,7 @@ def _names(estimator, idx):
     return [str(names[i]) if names is not None else int(i) for i in idx]
 
 
-class GraphL0BnB(BaseEstimator):
+class GraphL0BnB(FitStateMixin, BaseEstimator):
     """Sparse precision matrix by l0l2-penalised Gaussian pseudolikelihood.
 
     Parameters
@@ -220,6 +221,7 @@ class GraphL0BnB(BaseEstimator):
                     "unbounded. Set lambda_2 > 0 or big_m.")
 
     # -- fitting -------------------------------------------------------------------------
+    @completes_fit
     def fit(self, X, y=None):
         """Estimate the sparse precision matrix of ``X``.
 
@@ -396,6 +398,7 @@ class GraphL0BnBCV(GraphL0BnB):
                                max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol)
             yield lam0, res
 
+    @completes_fit
     def fit(self, X, y=None):
         """Choose ``lambda_0`` by cross-validation, then refit on all of ``X``."""
         _, lam2, big_m = self._check_params(0.0)

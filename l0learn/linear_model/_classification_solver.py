@@ -8,9 +8,9 @@ centred and scaled to unit norm implicitly (as for regression); the labels are
 """
 
 import numpy as np
-from scipy.special import expit
 
-from ._classification_kernels import glm_cd_sweeps, loss_value, refresh_q, shift_margin
+from ._classification_kernels import (best_coordinate_values, glm_cd_sweeps, loss_value,
+                                      refresh_q, shift_margin)
 from ._design import Design
 from ._solver import ActiveSetSolver, Point, Settings, coordinate_gains
 
@@ -106,42 +106,15 @@ class GLMCoordinateDescent(ActiveSetSolver):
     def _refresh_gradient(self):
         self.g = self._gradient()
 
-    def _best_value(self, j, margin, lo, hi):
-        """Exact 1-D minimiser of loss(margin + y t x~_j) + lam1|t| + lam2 t^2 over [lo, hi]."""
-        y, w = self.problem.y, self.design.w
-        col = self.design.column(j)
-        kind = self.problem.loss_kind
-
-        def value(t):
-            return (loss_value(margin + y * t * col, w, kind) + self.lam1 * abs(t)
-                    + self.lam2 * t * t)
-
-        q = np.empty_like(margin)
-        best_t, best_f = 0.0, value(0.0)
-        for sign in (1.0, -1.0):  # the objective is smooth on each side of 0: Newton there
-            t = 0.0
-            for _ in range(30):
-                m = margin + y * t * col
-                refresh_q(m, y, w, kind, q)
-                d1 = -(col @ q) + sign * self.lam1 + 2 * self.lam2 * t
-                if kind == 0:
-                    s = expit(m)
-                    d2 = np.sum(w * col * col * s * (1 - s)) + 2 * self.lam2
-                else:
-                    d2 = 2 * np.sum(w * col * col * (m < 1.0)) + 2 * self.lam2
-                if d2 <= 0:
-                    break
-                t_new = t - d1 / d2
-                t_new = max(t_new, 0.0) if sign > 0 else min(t_new, 0.0)
-                t_new = min(max(t_new, lo), hi)
-                if abs(t_new - t) <= 1e-12 * (1 + abs(t)):
-                    t = t_new
-                    break
-                t = t_new
-            f = value(t)
-            if f < best_f:
-                best_t, best_f = t, f
-        return best_t, best_f
+    def _best_values(self, candidates, margin):
+        """Exact 1-D optimum ``t_j`` and objective of every candidate entering at ``margin``
+        (others fixed): arrays ``(t, f)``."""
+        t = np.empty(candidates.size)
+        f = np.empty(candidates.size)
+        best_coordinate_values(candidates.astype(np.int64), self.problem.lower,
+                               self.problem.upper, *self.design.kernel_args(), self.problem.y,
+                               margin, self.lam1, self.lam2, self.problem.loss_kind, t, f)
+        return t, f
 
     def local_search(self, lam0, cap, tol=1e-10):
         """Moves evaluated with the exact objective: swaps, additions and removals.
@@ -155,7 +128,6 @@ class GLMCoordinateDescent(ActiveSetSolver):
         """
         n_swaps = n_sweeps = 0
         converged = True
-        lo, hi = self.problem.lower, self.problem.upper
         while n_swaps < self.settings.max_swaps:
             f_now = self.objective(lam0)
             support = np.flatnonzero((self.beta != 0.0) & self.penalised)
@@ -172,8 +144,8 @@ class GLMCoordinateDescent(ActiveSetSolver):
                              self.problem.y, m_out)
                 base = f_now - self.lam1 * abs(self.beta[i]) - self.lam2 * self.beta[i] ** 2
                 base -= loss_value(self.margin, self.design.w, self.problem.loss_kind)
-                for j in candidates:
-                    t, f_j = self._best_value(int(j), m_out, lo[j], hi[j])
+                ts, fs = self._best_values(candidates, m_out)
+                for j, t, f_j in zip(candidates.tolist(), ts.tolist(), fs.tolist()):
                     if t == 0.0:
                         continue
                     total = base + f_j  # same number of nonzeros: L0 prices cancel
@@ -181,8 +153,8 @@ class GLMCoordinateDescent(ActiveSetSolver):
                         best = (total, (int(i), int(j), t))
             loss_now = loss_value(self.margin, self.design.w, self.problem.loss_kind)
             if np.count_nonzero(self.beta) < cap:  # add one variable, others fixed
-                for j in candidates:
-                    t, f_j = self._best_value(int(j), self.margin, lo[j], hi[j])
+                ts, fs = self._best_values(candidates, self.margin)
+                for j, t, f_j in zip(candidates.tolist(), ts.tolist(), fs.tolist()):
                     if t == 0.0:
                         continue
                     total = f_now - loss_now + f_j + lam0

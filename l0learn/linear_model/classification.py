@@ -11,6 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import warn_degenerate_columns
 from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_bound_pair, check_bounds, check_weights
@@ -23,7 +24,7 @@ from .path import ALGORITHMS, make_settings
 L0_CLASSIFICATION_GAMMA = 1e-7
 
 
-class L0Classifier(ClassifierMixin, BaseEstimator):
+class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     """Binary classification with an L0 penalty (plus optional L1 or L2), by CD and local search.
 
     Minimises, with labels coded ``-1``/``+1`` (the larger label of ``classes_`` is ``+1``)
@@ -108,6 +109,7 @@ class L0Classifier(ClassifierMixin, BaseEstimator):
         self.screen_size = screen_size
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit the classifier.
 
@@ -299,6 +301,7 @@ class L0ClassifierCV(L0Classifier):
         self.screen_size = screen_size
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Compute the path, cross-validate it and keep the chosen solution.
 

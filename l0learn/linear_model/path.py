@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
 
 from .._shared.columns import warn_degenerate_columns
 from .._shared.threads import single_blas_thread
@@ -223,7 +224,7 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     algorithm = check_choice(algorithm, "algorithm", PATH_ALGORITHMS)
     penalty = check_choice(penalty, "penalty", PENALTIES)
     if algorithm == "BnB":
-        _check_bnb_path(penalty, gamma, big_m)
+        _check_bnb_path(penalty, gamma, big_m, gap_tol, time_limit)
     X = check_design(X)
     y = check_target(y, X.shape[0])
     problem = make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds)
@@ -245,7 +246,15 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     return _certify_path(problem, points, settings, gap_tol, time_limit, big_m)
 
 
-def _check_bnb_path(penalty, gamma, big_m):
+def _check_bnb_path(penalty, gamma, big_m, gap_tol=1e-4, time_limit=None):
+    real = (numbers.Real,)
+    if (not isinstance(gap_tol, real) or isinstance(gap_tol, bool) or not np.isfinite(gap_tol)
+            or gap_tol < 0):
+        raise ValueError(f"gap_tol must be a finite number >= 0; got {gap_tol!r}.")
+    if time_limit is not None and (not isinstance(time_limit, real) or isinstance(time_limit, bool)
+                                   or np.isnan(time_limit) or time_limit <= 0):
+        raise ValueError(f"time_limit must be None or a number > 0 (seconds); got "
+                         f"{time_limit!r}.")
     if big_m is not None:
         if not (isinstance(big_m, numbers.Real) and np.isfinite(big_m) and big_m > 0):
             raise ValueError(f"big_m must be a positive finite number; got {big_m!r}.")
@@ -282,6 +291,13 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
         nodes.append(result.n_nodes)
     path = assemble_path(problem, exact)
     path.lower_bound, path.gap = np.array(lower), np.array(gap)
+    open_points = np.flatnonzero(~(path.gap <= gap_tol))
+    if open_points.size:
+        worst = int(open_points[np.argmax(path.gap[open_points])])
+        warn_user(f"{open_points.size} of {len(exact)} path points are not certified to "
+                  f"gap_tol={gap_tol:g} (worst: relative gap {path.gap[worst]:.3g} at lambda_0="
+                  f"{path.lambda_0[worst]:.4g}); see path.gap, or raise time_limit.",
+                  ConvergenceWarning)
     path.n_nodes = np.array(nodes, dtype=int)
     return path
 

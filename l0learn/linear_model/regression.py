@@ -10,6 +10,7 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_target
 from ._exact import solve_exact
@@ -33,7 +34,7 @@ _COMMON_CONSTRAINTS = {
 }
 
 
-class _L0LinearBase(RegressorMixin, BaseEstimator):
+class _L0LinearBase(FitStateMixin, RegressorMixin, BaseEstimator):
     """Shared validation, prediction and tags of the linear L0 estimators."""
 
     def _validate_fit_data(self, X, y):
@@ -218,6 +219,7 @@ class L0Regressor(_L0LinearBase):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -409,6 +411,7 @@ class L0RegressorCV(_L0LinearBase):
         self.screen_size = screen_size
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Compute the path, cross-validate it and keep the chosen solution.
 

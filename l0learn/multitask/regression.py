@@ -10,6 +10,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import constant_columns, warn_degenerate_columns
 from .._shared.validation import check_target
 from ._solver import MultiTaskData, MultiTaskProblem, local_search, multi_start
@@ -88,7 +89,7 @@ def _task_designs(X, split):
     return [X[r] for r in split.rows]
 
 
-class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
+class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     """Best-subset regression for K related tasks whose supports are shrunk toward each other.
 
     Solves (sMTL's objective; each task has its own rows, or all share one X)
@@ -187,6 +188,7 @@ class MultiTaskL0Regressor(RegressorMixin, BaseEstimator):
                                 self.common_support)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, tasks=None):
         """Fit all tasks.
 
@@ -341,6 +343,7 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
                 yield (s, a, b, lz), B.copy()
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y, tasks=None):
         """Cross-validate the grid and refit the best point on all rows."""
         X, Ys, split = _split_tasks(self, X, y, tasks, reset=True)

@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import warn_degenerate_columns
 from .._shared.warn import warn_user
 from .._shared.levels import level_sums, level_weights
@@ -61,7 +62,7 @@ class _RuleProblem:
                            float(lam_s), float(lam_f), self.gamma, self.penalty)
 
 
-class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
+class FIRERegressor(FitStateMixin, RegressorMixin, TransformerMixin, BaseEstimator):
     """Sparse, fused selection of the leaves (rules) of a tree ensemble (FIRE).
 
     Each leaf :math:`j` of the ensemble is a rule with column
@@ -207,6 +208,7 @@ class FIRERegressor(RegressorMixin, TransformerMixin, BaseEstimator):
 
     # -- fit --------------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
+    @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit (or take) the ensemble and select its rules.
 
@@ -368,6 +370,7 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
             if hasattr(base, attr):
                 setattr(model, attr, getattr(base, attr))
         model._store(problem, updates, converged, kkt)
+        model._fit_complete = True  # fitted here, not by fit()
         models.append(model)
         rows.append((lam, model.n_rules_, model.n_trees_used_, model.n_nodes_kept_,
                      model.objective_, model.n_iter_, model.converged_, model.kkt_violation_))

@@ -334,3 +334,24 @@ def test_bnb_weights_repeat_rows_and_sparse_matches_dense():
     d = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(Xs, y)
     s = L0Regressor("L0L2", 0.006, 0.02, algorithm="BnB", gap_tol=1e-7).fit(sp.csc_matrix(Xs), y)
     np.testing.assert_allclose(d.coef_, s.coef_, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs", [dict(time_limit=-1), dict(time_limit=0), dict(gap_tol=-1),
+                                    dict(gap_tol=np.nan), dict(time_limit="1")])
+def test_exact_path_rejects_bad_limits(kwargs):
+    from l0learn import l0_path
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 6))
+    with pytest.raises(ValueError):
+        l0_path(X, X[:, 0], penalty="L0L2", gamma=0.1, algorithm="BnB", **kwargs)
+
+
+def test_exact_path_warns_about_uncertified_points():
+    from sklearn.exceptions import ConvergenceWarning
+    from l0learn import l0_path
+    from l0learn.datasets import make_sparse_regression
+    X, y, _ = make_sparse_regression(60, 200, 8, snr=1.0, seed=3)
+    with pytest.warns(ConvergenceWarning, match="not certified to gap_tol=1e-09"):
+        path = l0_path(X, y, penalty="L0L2", gamma=1e-3, algorithm="BnB", max_support_size=8,
+                       gap_tol=1e-9, time_limit=0.05)
+    assert np.any(path.gap > 1e-9)
