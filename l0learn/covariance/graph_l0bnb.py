@@ -16,6 +16,7 @@ import numbers
 import time
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
@@ -341,6 +342,8 @@ class GraphL0BnBCV(GraphL0BnB):
         folds; ``"BnB"`` certifies the final refit only).
     gap_tol, time_limit, max_nodes, verbose
         The final refit when ``algorithm="BnB"``.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib (any backend, e.g. Dask's).
 
     Attributes
     ----------
@@ -357,7 +360,8 @@ class GraphL0BnBCV(GraphL0BnB):
     def __init__(self, lambda_0s=None, *, n_lambda=20, lambda_min_ratio=0.05, cv=5,
                  lambda_2=0.01, big_m=None, algorithm="CDPSI", assume_centered=False,
                  max_iter=100, max_swaps=10, tol=1e-9, gap_tol=1e-2, time_limit=60.0,
-                 max_nodes=None, verbose=False):
+                 max_nodes=None, verbose=False, n_jobs=None):
+        self.n_jobs = n_jobs
         self.lambda_2 = lambda_2
         self.big_m = big_m
         self.algorithm = algorithm
@@ -398,6 +402,18 @@ class GraphL0BnBCV(GraphL0BnB):
                                max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol)
             yield lam0, res
 
+    def _fold(self, X_train, X_test, grid, lam2, box):
+        """Held-out score and edge count of every grid point, the path fitted on ``X_train``."""
+        mean, S_k, constant = _centred_covariance(X_train, self.assume_centered)
+        if constant.size:
+            raise ValueError("a cross-validation fold has a constant column; use fewer "
+                             "folds or remove near-constant columns.")
+        scores, edges = np.full(grid.size, -np.inf), np.zeros(grid.size)
+        for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box)):
+            scores[m] = pseudo_log_likelihood(X_test - mean, res.state.theta)
+            edges[m] = res.state.edges()[0].size
+        return scores, edges
+
     @completes_fit
     def fit(self, X, y=None):
         """Choose ``lambda_0`` by cross-validation, then refit on all of ``X``."""
@@ -407,16 +423,14 @@ class GraphL0BnBCV(GraphL0BnB):
         box = np.inf if big_m is None else big_m
         grid = self._grid(S, lam2, big_m)
         splits = list(check_cv(self.cv).split(X_arr))
-        scores = np.full((len(splits), grid.size), -np.inf)
-        edges = np.zeros((len(splits), grid.size))
-        for k, (train, test) in enumerate(splits):
-            mean, S_k, constant = _centred_covariance(X_arr[train], self.assume_centered)
-            if constant.size:
-                raise ValueError("a cross-validation fold has a constant column; use fewer "
-                                 "folds or remove near-constant columns.")
-            for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box)):
-                scores[k, m] = pseudo_log_likelihood(X_arr[test] - mean, res.state.theta)
-                edges[k, m] = res.state.edges()[0].size
+        if self.n_jobs is not None and (isinstance(self.n_jobs, bool)
+                                        or not isinstance(self.n_jobs, numbers.Integral)):
+            raise ValueError(f"n_jobs must be None or an integer; got {self.n_jobs!r}.")
+        folds = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fold)(X_arr[train], X_arr[test], grid, lam2, box)
+            for train, test in splits)
+        scores = np.vstack([f[0] for f in folds])
+        edges = np.vstack([f[1] for f in folds])
         mean_score = scores.mean(axis=0)
         best = int(np.nanargmax(np.where(np.isfinite(mean_score), mean_score, np.nan)))
         self.lambda_0s_ = grid

@@ -171,7 +171,7 @@ class L0Regressor(_L0LinearBase):
         time in seconds since ``fit`` began), about one a second and one per new
         incumbent.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str, one per feature seen in ``fit``
         Defined when ``X`` has string column names.
 
     References
