@@ -40,6 +40,16 @@ class Problem:
 
     Subclasses implement :meth:`relax` and usually :meth:`heuristic`; the
     defaults of :meth:`branch` and :meth:`is_integral` read ``Relaxation.values``.
+
+    Examples
+    --------
+    See :func:`bnb.solve` for a complete problem (a covering knapsack).  The default
+    branching rule picks the most fractional free variable of the relaxation:
+
+    >>> import numpy as np, bnb
+    >>> relaxed = bnb.Relaxation(lower_bound=0.0, values=np.array([0.0, 0.4, 1.0]))
+    >>> bnb.Problem().branch(bnb.Node(), relaxed)
+    (1, 0)
     """
 
     #: relaxed values within this distance of 0 or 1 count as integral

@@ -43,6 +43,7 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
     Parameters
     ----------
     problem : Problem
+        The problem to solve (a :class:`bnb.Problem` subclass instance).
     strategy : {"best-bound", "depth-first", "best-bound-dive"}, default="best-bound-dive"
         Node selection; see :mod:`bnb.queue`.
     gap_tol : float, default=1e-4
@@ -61,11 +62,35 @@ def solve(problem, *, strategy="best-bound-dive", gap_tol=1e-4, abs_gap_tol=1e-1
         A known feasible solution.
     verbose : bool, default=False
         Print a progress log (every ``log_interval`` seconds and at each new incumbent).
+    log_interval : float, default=1.0
+        Seconds between log rows (rows are also written at each new incumbent).
     print_fn : callable, default=print
+        Where log lines go.
 
     Returns
     -------
     Result
+
+    Examples
+    --------
+    >>> import numpy as np, bnb
+    >>> class Knapsack(bnb.Problem):  # min c'z subject to a'z >= 2, z binary
+    ...     c, a = np.array([3.0, 2.0, 4.0]), np.array([1.0, 1.0, 2.0])
+    ...     def relax(self, node):
+    ...         z = np.zeros(3); z[node.fixed_one] = 1.0
+    ...         free = self.free_variables(node, 3)
+    ...         need = 2.0 - self.a @ z
+    ...         if need > 0 and self.a[free].sum() < need:
+    ...             return bnb.Relaxation(lower_bound=np.inf)  # infeasible node
+    ...         for i in free[np.argsort(self.c[free] / self.a[free])]:
+    ...             if need <= 0:
+    ...                 break
+    ...             z[i] = min(1.0, need / self.a[i]); need -= self.a[i] * z[i]
+    ...         return bnb.Relaxation(lower_bound=self.c @ z, objective=self.c @ z, solution=z,
+    ...                               values=z)
+    >>> result = bnb.solve(Knapsack(), gap_tol=0.0)
+    >>> result.status.value, result.objective
+    ('optimal', 4.0)
     """
     start = time.perf_counter()
     if not isinstance(strategy, str) or strategy not in STRATEGIES:

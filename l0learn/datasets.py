@@ -35,6 +35,7 @@ def make_sparse_regression(n_samples=500, n_features=5000, n_nonzero=10, *, snr=
     Parameters
     ----------
     n_samples, n_features, n_nonzero : int
+        Rows, columns and nonzero coefficients (all equal to 1).
     snr : float, default=5.0
         Signal-to-noise ratio; ``numpy.inf`` gives noiseless data.
     rho : float, default=0.0
@@ -44,13 +45,23 @@ def make_sparse_regression(n_samples=500, n_features=5000, n_nonzero=10, *, snr=
     support : {"spread", "first"}, default="spread"
         Nonzeros at ``floor(i * p / k)`` or on the first ``k`` features.
     intercept : float, default=0.0
+        Added to the response.
     seed : int, default=1
+        Seed of ``numpy.random.default_rng``.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     coef : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, beta = make_sparse_regression(50, 20, 3, seed=0)
+    >>> X.shape, int(np.count_nonzero(beta))
+    ((50, 20), 3)
     """
     if not 0 <= rho < 1:
         raise ValueError("rho must be in [0, 1).")
@@ -80,6 +91,19 @@ def additive_signal(X):
 
     f0 = 1.5·1[x0 > 0] (one jump), f1 = sin(pi x1), f2 = x2², f3 = 1[x3 > 0.5] −
     1[x3 < −0.3] (two jumps), f4 = 0.5·floor(4 (x4 + 1)) / 4 (an 8-level staircase).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features in [-1, 1] (at least five columns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l0learn.datasets import additive_signal, make_additive_regression
+    >>> X, y, *_ = make_additive_regression(100, random_state=0)
+    >>> additive_signal(X).shape
+    (100,)
     """
     X = np.asarray(X, dtype=np.float64)
     return (1.5 * (X[:, 0] > 0) + np.sin(np.pi * X[:, 1]) + X[:, 2] ** 2
@@ -95,6 +119,17 @@ def make_additive_regression(n_samples=20000, n_features=10, *, snr=5.0, random_
     order: X, then the noise, from ``numpy.random.default_rng(random_state)``,
     so a seed reproduces the published data sets.
 
+    Parameters
+    ----------
+    n_samples : int, default=20000
+        Rows.
+    n_features : int, default=10
+        Columns (at least 5; those after the fifth are noise).
+    snr : float, default=5.0
+        Signal-to-noise ratio.
+    random_state : int or None, default=None
+        Seed of ``numpy.random.default_rng``.
+
     Returns
     -------
     X : ndarray (n_samples, n_features)
@@ -102,6 +137,13 @@ def make_additive_regression(n_samples=20000, n_features=10, *, snr=5.0, random_
     signal : ndarray (n_samples,)
         The noiseless response (for the achievable error).
     noise_var : float
+
+    Examples
+    --------
+    >>> from l0learn.datasets import make_additive_regression
+    >>> X, y, *_ = make_additive_regression(100, random_state=0)
+    >>> X.shape[0], y.shape[0]
+    (100, 100)
     """
     if n_features < 5:
         raise ValueError(f"n_features must be >= 5 (five active shapes); got {n_features}.")
@@ -125,12 +167,47 @@ def make_multitask_regression(n_per_task=50, n_features=250, n_tasks=4, *, rho=0
     shared and u_kj ~ N(0, beta_var) task-specific (values differ strongly between
     tasks); y_k = X β_k + ε_k, σ_k² ~ U(noise_var_range); no intercept.
 
+    Parameters
+    ----------
+    n_per_task : int, default=50
+        Training rows per task.
+    n_features : int, default=250
+        Columns.
+    n_tasks : int, default=4
+        Tasks.
+    rho : float, default=0.5
+        Toeplitz correlation of the design.
+    n_common : int, default=10
+        Features active in every task.
+    n_candidates : int, default=5
+        Further features, each active in a task with probability ``p_candidate``.
+    p_candidate : float, default=0.5
+        See ``n_candidates``.
+    beta_var : float, default=10.0
+        Variance of the task-specific part of the coefficients.
+    noise_var_range : tuple of float, default=(0.05, 0.2)
+        Range of the tasks' noise variances.
+    shared_design : bool, default=True
+        One ``X`` for all tasks (multi-label) or a separate draw per task.
+    n_test : int, default=None
+        Test rows per task drawn the same way (``None``: no test set).
+    random_state : int or None, default=None
+        Seed of ``numpy.random.default_rng``.
+
     Returns
     -------
     X, y, tasks : stacked training rows (``X`` shared by all tasks when
         ``shared_design``: then ``y`` is (n_per_task, n_tasks) and ``tasks`` is None)
     coef : ndarray (n_tasks, n_features), the true coefficients
     test : tuple (X, y, tasks) of ``n_test`` rows per task drawn the same way (or None)
+
+    Examples
+    --------
+    >>> from l0learn.datasets import make_multitask_regression
+    >>> X, y, tasks, coef, test = make_multitask_regression(40, 50, 2, shared_design=False,
+    ...                                                     random_state=0)
+    >>> X.shape, coef.shape
+    ((80, 50), (2, 50))
     """
     rng = np.random.default_rng(random_state)
     p = n_features
@@ -194,6 +271,7 @@ def make_graphical_model(n_samples=400, n_features=200, *, design="banded", cond
     Parameters
     ----------
     n_samples, n_features : int
+        Rows and variables.
     design : {"banded", "uniform", "ar1", "hub"}, default="banded"
         - ``"banded"``: ``B_ij = rho^|i-j|`` for ``0 < |i-j| <= half_bandwidth``.
         - ``"uniform"``: ``B_ij = 0.5`` with probability ``edge_probability``
@@ -205,16 +283,28 @@ def make_graphical_model(n_samples=400, n_features=200, *, design="banded", cond
     cond : float, default=10.0
         Condition number of ``Theta`` (not for ``"ar1"``).
     rho : float, default=0.5
+        Strength of the off-diagonal entries (design-specific, see ``design``).
     half_bandwidth : int, default=3
+        ``"banded"``: neighbours on each side joined by an edge.
     edge_probability : float, optional
+        ``"uniform"``: probability of each edge (default: about three per node).
     hub_size : int, default=20
+        ``"hub"``: variables per hub.
     seed : int, default=0
+        Seed of ``numpy.random.default_rng``.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
     theta : ndarray of shape (n_features, n_features)
         The true precision matrix.
+
+    Examples
+    --------
+    >>> from l0learn.datasets import make_graphical_model
+    >>> X, theta = make_graphical_model(100, 6, design="banded", seed=0)
+    >>> X.shape, theta.shape
+    ((100, 6), (6, 6))
     """
     p = int(n_features)
     if p < 2:

@@ -21,15 +21,29 @@ def plot_coefficient_path(path, index=None, *, show_lines=True, ax=None):
     Parameters
     ----------
     path : RegularizationPath
+        A path from :func:`l0learn.l0_path` (or an estimator's ``path_``).
     index : array-like of int, default=None
         Which solutions (default: all).
     show_lines : bool, default=True
         Join each coefficient's values with a line.
     ax : matplotlib Axes, default=None
+        Draw here; otherwise on a new figure.
 
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from l0learn import l0_path
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> from l0learn.plotting import plot_coefficient_path
+    >>> X, y, _ = make_sparse_regression(100, 30, 3, seed=0)
+    >>> ax = plot_coefficient_path(l0_path(X, y, max_support_size=5))
+    >>> ax.get_xlabel()
+    'support size'
     """
     ax = _axes(ax)
     idx = np.arange(len(path)) if index is None else np.asarray(index)
@@ -44,7 +58,28 @@ def plot_coefficient_path(path, index=None, *, show_lines=True, ax=None):
 
 
 def plot_cv_errors(support_size, means, sds, *, ax=None, **figure_kwargs):
-    """Cross-validation error (mean +- one sd over folds) against support size."""
+    """Cross-validation error (mean +- one sd over folds) against support size.
+
+    Parameters
+    ----------
+    support_size : array-like of int
+        Support size of each path point (the x axis).
+    means, sds : array-like of float
+        Mean and standard deviation of the held-out error of each point.
+    ax : matplotlib Axes, default=None
+        Draw here; otherwise on a new figure.
+    **figure_kwargs
+        Passed to ``plt.subplots`` for the new figure (e.g. ``figsize``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from l0learn.plotting import plot_cv_errors
+    >>> ax = plot_cv_errors([0, 1, 2], [1.0, 0.5, 0.6], [0.1, 0.1, 0.1])
+    >>> ax.get_ylabel()
+    'CV mean squared error'
+    """
     ax = _axes(ax, **figure_kwargs)
     ax.errorbar(support_size, means, yerr=sds, fmt="o-", capsize=2, markersize=3)
     ax.set_xlabel("support size")
@@ -61,15 +96,27 @@ def plot_shape_functions(model, features=None, *, n_cols=3, axes=None):
     Parameters
     ----------
     model : FASTRegressor or FASTClassifier (fitted)
+        The fitted additive model.
     features : list of int or str, default=None
         Which features (default: the non-zero shapes, by importance).
     n_cols : int, default=3
         Panels per row when ``axes`` is not given.
     axes : array of matplotlib Axes, default=None
+        One panel per drawn feature; otherwise a new figure.
 
     Returns
     -------
     axes : ndarray of matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_diabetes
+    >>> from l0learn import FASTRegressor
+    >>> from l0learn.plotting import plot_shape_functions
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> axes = plot_shape_functions(FASTRegressor(lambda_fusion=0.01, max_features=3).fit(X, y))
     """
     if features is None:
         active = np.asarray(model.active_features_)

@@ -335,8 +335,11 @@ class GraphL0BnBCV(GraphL0BnB):
         the smallest ``lambda_0`` giving the empty graph down to ``lambda_min_ratio``
         times it.
     n_lambda : int, default=20
+        Length of the automatic ``lambda_0`` grid.
     lambda_min_ratio : float, default=0.05
+        Smallest grid value relative to the largest (the empty graph's).
     cv : int, cross-validation generator or iterable, default=5
+        Folds (an int means ``KFold``) or a splitter.
     lambda_2, big_m, algorithm, assume_centered, max_iter, max_swaps, tol
         As in :class:`GraphL0BnB` (``algorithm`` is ``"CD"`` or ``"CDPSI"`` on the
         folds; ``"BnB"`` certifies the final refit only).
@@ -355,6 +358,15 @@ class GraphL0BnBCV(GraphL0BnB):
     path_n_edges_ : ndarray
         Edges of the full-data path at each ``lambda_0`` (up to the chosen one).
     And every attribute of :class:`GraphL0BnB` for the refit.
+
+    Examples
+    --------
+    >>> from l0learn import GraphL0BnBCV
+    >>> from l0learn.datasets import make_graphical_model
+    >>> X, theta = make_graphical_model(200, 10, design="banded", cond=5.0, seed=0)
+    >>> cv = GraphL0BnBCV(n_lambda=5, cv=3).fit(X)
+    >>> cv.precision_.shape
+    (10, 10)
     """
 
     def __init__(self, lambda_0s=None, *, n_lambda=20, lambda_min_ratio=0.05, cv=5,

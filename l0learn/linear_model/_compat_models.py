@@ -40,7 +40,9 @@ def regularization_loss(coeffs, l0=0, l1=0, l2=0):
     Parameters
     ----------
     coeffs : sparse matrix or ndarray of shape (n_features, n_solutions)
+        One column of coefficients per solution.
     l0, l1, l2 : float or sequence of float of length n_solutions
+        Penalty weights, one value for all solutions or one per solution.
 
     Returns
     -------
@@ -88,9 +90,13 @@ def squared_error(y_true, y_pred, coeffs=None, l0=0, l1=0, l2=0):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
+        Observed responses (labels for the classification losses).
     y_pred : array-like of shape (n_samples,) or (n_samples, n_solutions)
+        Predictions, one column per solution.
     coeffs : sparse matrix of shape (n_features, n_solutions), default=None
+        When given, each solution's penalties are added.
     l0, l1, l2 : float or sequence of float, default=0
+        Penalty weights for ``coeffs`` (see :func:`regularization_loss`).
 
     Examples
     --------
@@ -108,6 +114,19 @@ def logistic_loss(y_true, y_pred, coeffs=None, l0=0, l1=0, l2=0, eps=1e-15):
     Probabilities are clipped to ``[eps, 1 - eps]`` so that a confident mistake
     costs a large finite amount.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Observed responses (labels for the classification losses).
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_solutions)
+        Predicted probabilities of label 1, one column per solution.
+    coeffs : sparse matrix of shape (n_features, n_solutions), default=None
+        When given, each solution's penalties are added.
+    l0, l1, l2 : float or sequence of float, default=0
+        Penalty weights for ``coeffs`` (see :func:`regularization_loss`).
+    eps : float, default=1e-15
+        Probabilities are clipped to ``[eps, 1 - eps]``.
+
     Examples
     --------
     >>> import numpy as np
@@ -123,6 +142,17 @@ def logistic_loss(y_true, y_pred, coeffs=None, l0=0, l1=0, l2=0, eps=1e-15):
 
 def squared_hinge_loss(y_true, y_pred, coeffs=None, l0=0, l1=0, l2=0):
     """``sum(max(0, 1 - y f)^2)`` for labels ``y`` in {-1, +1} and scores ``f``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Labels in {-1, +1}.
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_solutions)
+        Scores ``f`` (linear predictions), one column per solution.
+    coeffs : sparse matrix of shape (n_features, n_solutions), default=None
+        When given, each solution's penalties are added.
+    l0, l1, l2 : float or sequence of float, default=0
+        Penalty weights for ``coeffs`` (see :func:`regularization_loss`).
 
     Examples
     --------
@@ -165,6 +195,7 @@ class FitModel:
     lambda_0 : list of list of float
         One decreasing list per gamma.
     gamma : list of float
+        The gamma values (0 for ``penalty="L0"``).
     support_size, intercepts, converged : list of list
         One list per gamma, aligned with ``lambda_0``.
     coeffs : list of scipy.sparse.csc_matrix
@@ -345,6 +376,10 @@ class CVFitModel(FitModel):
 
     Parameters
     ----------
+    settings, lambda_0, gamma, support_size, coeffs, intercepts, converged
+        As for :class:`FitModel`.
+    objective, path
+        As for :class:`FitModel`.
     cv_means, cv_sds : list of ndarray
         Per gamma: mean and standard deviation (``ddof=1``) over folds of each
         lambda_0's held-out error (mean squared error, log loss or squared hinge,

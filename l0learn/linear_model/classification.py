@@ -44,21 +44,33 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     loss : {"logistic", "squared_hinge"}, default="logistic"
+        The logistic loss (probabilities via ``predict_proba``) or the squared hinge
+        (a smooth support-vector-machine loss).
     penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+        Penalty besides the L0 price: none (a ridge of 1e-7 keeps separable data
+        finite), L1 or squared L2 with weight ``gamma``.
     lambda_0 : float, default=1.0
+        Price of each nonzero coefficient, in units of the summed loss.
     gamma : float, default=0.0
         L1 (``"L0L1"``) or squared-L2 (``"L0L2"``) weight.
     algorithm : {"CD", "CDPSI"}, default="CDPSI"
         CDPSI adds swap local search whose moves are judged by the exact objective.
     max_support_size : int, default=None
+        At most this many nonzero coefficients (``None``: no limit).
     fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
     lower_bounds, upper_bounds : float or array-like, default=None
         Box constraints on the coefficients (original scale), containing 0.
     exclude_first_k : int, default=0
+        The first ``exclude_first_k`` features carry no L0 price.
     max_iter : int, default=200
+        Coordinate-descent sweeps per solve.
     tol : float, default=1e-6
+        Relative change of the objective between sweeps that counts as converged.
     max_swaps : int, default=100
+        Move budget of the local search (per solve).
     screen_size : int, default=1000
+        Most zero coordinates swept per active-set round.
 
     Attributes
     ----------
@@ -70,6 +82,15 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     n_iter_, n_swaps_ : int
     converged_ : bool
     n_features_in_, feature_names_in_
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from l0learn import L0Classifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = L0Classifier(penalty="L0L2", lambda_0=2.0, gamma=0.01, max_support_size=5).fit(X, y)
+    >>> clf.support_.size <= 5, clf.score(X, y) > 0.9
+    (True, True)
     """
 
     _parameter_constraints = {
@@ -228,15 +249,21 @@ class L0ClassifierCV(L0Classifier):
 
     Parameters
     ----------
-    loss, penalty, algorithm, fit_intercept, lower_bounds, upper_bounds, exclude_first_k,
+    loss, penalty, algorithm, fit_intercept
+        As in :class:`L0Classifier`.
+    lower_bounds, upper_bounds, exclude_first_k
+        As in :class:`L0Classifier`.
     max_iter, tol, max_swaps, screen_size
         As in :class:`L0Classifier`.
     gamma : float or sequence of float, default=None
         ``None``: L0Learn's grid from ``num_gamma``, ``gamma_max``, ``gamma_min``
         (``penalty="L0"`` uses gamma = 1e-7).
     num_gamma : int, default=5
+        Length of the automatic gamma grid (when ``gamma`` is None).
     gamma_max, gamma_min : float, default=10.0, 1e-4
+        Ends of the automatic gamma grid (log-spaced).
     num_lambda : int, default=100
+        Most lambda_0 values per gamma on the automatic grid.
     max_support_size : int, default=None
         Path stop; ``None`` means ``min(100, n_features)``.
     scoring : {"log_loss", "misclassification", "auc"}, default=None
@@ -245,8 +272,12 @@ class L0ClassifierCV(L0Classifier):
     cv : int, cross-validation generator or iterable, default=5
         An int means ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``.
     selection : {"min", "1se"}, default="min"
+        The grid point with the smallest mean CV score, or the sparsest one within
+        one standard error of it.
     n_jobs : int, default=None
+        Folds fitted in parallel through joblib (any backend, e.g. Dask).
     random_state : int, RandomState instance or None, default=None
+        Seed of the fold shuffle.
 
     Attributes
     ----------
@@ -255,6 +286,15 @@ class L0ClassifierCV(L0Classifier):
     best_index_ : int
     lambda_0_, gamma_ : float
     classes_, coef_, intercept_, support_, objective_, converged_, n_iter_
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from l0learn import L0ClassifierCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> cv = L0ClassifierCV(penalty="L0L2", gamma=0.01, max_support_size=8, random_state=0).fit(X, y)
+    >>> cv.predict_proba(X[:2]).sum(axis=1)
+    array([1., 1.])
     """
 
     _parameter_constraints = {

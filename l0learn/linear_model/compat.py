@@ -196,14 +196,74 @@ def fit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", max_support_siz
         intercept=True, lows=-np.inf, highs=np.inf):
     """Fit an L0-regularised path with L0Learn's interface.
 
-    Parameters follow L0Learn 0.4.3 (``partial_sort`` is accepted; screening here
-    always uses a partial sort).  ``lambda_0`` and gamma act on the normalised
-    problem.  For ``"L0L2"`` with ``num_gamma=1`` the single gamma is ``gamma_max``
-    (10 by default), as in L0Learn.
+    Names, defaults and checks are L0Learn 0.4.3's; every invalid option raises a
+    ``ValueError`` naming it.  ``lambda_0`` and gamma act on the normalised problem
+    (unit-norm centred columns and response).
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Design matrix (integer arrays are converted to float).
+    y : array-like of shape (n_samples,)
+        Response; for classification losses, exactly two labels (the smaller is -1).
+    loss : {"SquaredError", "Logistic", "SquaredHinge"}, default="SquaredError"
+        Data fit.
+    penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+        Penalty besides the L0 price.
+    algorithm : {"CD", "CDPSI"}, default="CD"
+        Coordinate descent, or coordinate descent plus local search.
+    max_support_size : int, default=100
+        The path stops before a solution with more nonzeros.
+    num_lambda : int or None, default=100
+        Length of the automatic lambda_0 grid per gamma (None with ``lambda_grid``).
+    num_gamma : int or None, default=1
+        Length of the gamma grid (None with ``lambda_grid``); for ``"L0L1"``/``"L0L2"``
+        with 1, the single gamma is ``gamma_max`` and a warning says so.
+    gamma_max, gamma_min : float, default=10.0, 0.0001
+        Ends of the gamma grid, ``0 <= gamma_min <= gamma_max``.
+    partial_sort : bool, default=True
+        Accepted for compatibility (screening here always uses a partial sort).
+    max_iter : int, default=200
+        Coordinate-descent sweeps per solve.
+    rtol : float, default=1e-6
+        Relative change of the objective that counts as converged, in [0, 1).
+    atol : float, default=1e-9
+        Absolute change that counts as converged, >= 0.
+    active_set : bool, default=True
+        Sweep an active set (support plus promising coordinates) rather than every
+        coordinate.
+    active_set_num : int, default=3
+        Stable sweeps before the active set is trusted.
+    max_swaps : int, default=100
+        Move budget of the local search (``"CDPSI"``), >= 1.
+    scale_down_factor : float, default=0.8
+        Ratio between consecutive automatic lambda_0 values when no coordinate would
+        enter otherwise, in (0, 1).
+    screen_size : int, default=1000
+        Most zero coordinates swept per active-set round.
+    lambda_grid : list of sequences, default=None
+        Strictly decreasing lambda_0 values, one sequence per gamma (then ``num_lambda``
+        and ``num_gamma`` must be None).
+    exclude_first_k : int, default=0
+        The first ``exclude_first_k`` features carry no L0 price (at most n_features).
+    intercept : bool, default=True
+        Fit an unpenalised intercept.
+    lows, highs : float or array-like of shape (n_features,), default=-inf, inf
+        Box constraints on the coefficients (original scale); ``lows < 0 < highs``.
 
     Returns
     -------
     model : FitModel
+
+    Examples
+    --------
+    >>> import numpy as np, l0learn
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, beta = make_sparse_regression(200, 50, 4, seed=0)
+    >>> model = l0learn.fit(X, y, max_support_size=6)
+    >>> coef = model.coeff(lambda_0=model.lambda_0[0][-1], include_intercept=False)
+    >>> set(np.flatnonzero(beta)) <= set(coef.indices.tolist())  # the true variables are in
+    True
     """
     *_, settings_out, path = _run(
         X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma, gamma_max,
@@ -221,11 +281,40 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
     """:func:`fit` plus ``num_folds``-fold cross-validation of every solution.
 
     Folds come from one seeded shuffle (``seed``); each refits the full-data
-    lambda_0 grid on its training rows.  ``n_jobs`` runs folds in parallel.
+    lambda_0 grid on its training rows.
+
+    Parameters
+    ----------
+    X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
+        As in :func:`fit`.
+    gamma_max, gamma_min, partial_sort, max_iter, rtol, atol, active_set
+        As in :func:`fit`.
+    active_set_num, max_swaps, scale_down_factor, screen_size, lambda_grid
+        As in :func:`fit`.
+    exclude_first_k, intercept, lows, highs
+        As in :func:`fit`.
+    num_folds : int, default=10
+        Number of folds, ``2 <= num_folds < n_samples``.
+    seed : int, default=1
+        Seed of the fold shuffle.
+    n_jobs : int, default=None
+        Folds fitted in parallel through joblib (any backend, e.g. Dask).
 
     Returns
     -------
     model : CVFitModel
+        ``cv_means`` and ``cv_sds`` hold, per gamma, the held-out error of each
+        lambda_0 (mean squared error, log loss or squared hinge, by ``loss``).
+
+    Examples
+    --------
+    >>> import numpy as np, l0learn
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, beta = make_sparse_regression(200, 50, 4, seed=0)
+    >>> cv = l0learn.cvfit(X, y, num_folds=5, max_support_size=6)
+    >>> best = int(np.argmin(cv.cv_means[0]))
+    >>> cv.support_size[0][best] >= 4  # the chosen model keeps the 4 true variables' count
+    True
     """
     num_folds = check_count(num_folds, "num_folds", minimum=2, allow_none=False)
     X, y, problem, solved_penalty, gammas, used, settings, settings_out, path = _run(

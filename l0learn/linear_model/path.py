@@ -28,21 +28,38 @@ class RegularizationPath:
     Points are ordered by ``gamma`` (as given or generated) and, within a
     ``gamma``, by decreasing ``lambda_0``.  ``lambda_0`` and ``gamma`` act on the
     normalised problem (centred, unit-norm columns and response), as in L0Learn.
+    Built by :func:`l0_path` and the CV estimators; each field is also an attribute.
 
-    Attributes
+    Parameters
     ----------
     lambda_0, gamma : ndarray of shape (n_points,)
+        The penalty weights of each point.
     support_size : ndarray of shape (n_points,)
+        Nonzero coefficients of each point.
     objective : ndarray of shape (n_points,)
         Penalised objective of the normalised problem.
     converged : ndarray of shape (n_points,) of bool
         False where coordinate descent hit ``max_iter`` sweeps.
     coef : scipy.sparse.csc_matrix of shape (n_features, n_points)
+        Coefficients (original scale), one column per point.
     intercept : ndarray of shape (n_points,)
+        Intercepts (original scale).
     n_sweeps, n_swaps : ndarray of shape (n_points,)
+        Coordinate-descent sweeps and local-search moves spent on each point.
     lower_bound, gap, n_nodes : ndarray of shape (n_points,) or None
         ``algorithm="BnB"``: certified lower bound (normalised objective), relative
         gap and branch-and-bound nodes of each point.
+
+    Examples
+    --------
+    >>> from l0learn import l0_path
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, _ = make_sparse_regression(100, 40, 3, seed=0)
+    >>> path = l0_path(X, y, max_support_size=5)
+    >>> list(path.to_frame().columns[:4])
+    ['lambda_0', 'gamma', 'support_size', 'objective']
+    >>> path.predict(X[:2]).shape == (2, len(path))
+    True
     """
 
     lambda_0: np.ndarray
@@ -180,13 +197,18 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Design matrix (never copied when F-ordered or CSC).
     y : array-like of shape (n_samples,)
+        Response.
     penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+        Penalty besides the L0 price (see the objective above).
     gamma : float or sequence of float, default=None
         Second penalty weight(s); ``None`` builds L0Learn's grid from ``num_gamma``,
         ``gamma_max`` and ``gamma_min``.
     num_gamma : int, default=1
+        Length of the automatic gamma grid (when ``gamma`` is None).
     gamma_max, gamma_min : float, default=10.0, 1e-4
+        Ends of the automatic gamma grid (log-spaced).
     algorithm : {"CD", "CDPSI", "BnB"}, default="CD"
         Coordinate descent; coordinate descent followed by local search; or the
         CDPSI path with every point then solved exactly by branch and bound
@@ -199,7 +221,9 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     max_support_size : int, default=100
         Stop once a solution has this many nonzeros; solutions above it are dropped.
     fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
     sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights of the squared residuals.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         Box constraints on the coefficients (original scale); must contain 0.
     exclude_first_k : int, default=0
@@ -220,6 +244,15 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     Returns
     -------
     path : RegularizationPath
+
+    Examples
+    --------
+    >>> from l0learn import l0_path
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, _ = make_sparse_regression(100, 40, 3, seed=0)
+    >>> path = l0_path(X, y, penalty="L0L2", num_gamma=2, max_support_size=5)
+    >>> int(path.support_size.max()) <= 5
+    True
     """
     algorithm = check_choice(algorithm, "algorithm", PATH_ALGORITHMS)
     penalty = check_choice(penalty, "penalty", PENALTIES)

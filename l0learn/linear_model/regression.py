@@ -105,17 +105,24 @@ class L0Regressor(_L0LinearBase):
     Parameters
     ----------
     penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+        Penalty besides the L0 price: none, L1 (``gamma |b|_1``) or squared L2
+        (``gamma ||b||^2``, a ridge that stabilises correlated designs).
     lambda_0 : float, default=0.01
         Price of each nonzero coefficient (normalised scale).  Ignored when ``k`` is set.
     gamma : float, default=0.0
         Weight of the L1 (``"L0L1"``) or squared L2 (``"L0L2"``) term; unused for ``"L0"``.
-    algorithm : {"CD", "CDPSI"}, default="CDPSI"
+    algorithm : {"CD", "CDPSI", "BnB"}, default="CDPSI"
+        Coordinate descent (a coordinate-wise optimum), or coordinate descent followed
+        by local search (swaps, additions and removals with refit), which escapes most
+        of its poor local optima; ``"BnB"`` (``L0Regressor`` only) solves exactly with a
+        certificate.
     k : int, default=None
         Fit the cardinality-constrained problem ``||b||_0 <= k`` (no L0 price): the
         best ``k``-sparse model this local search finds.
     max_support_size : int, default=None
         Constraint ``||b||_0 <= max_support_size`` on the Lagrangian fit.
     fit_intercept : bool, default=True
+        Fit an unpenalised intercept (columns are centred implicitly, never copied).
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         Box constraints on the coefficients, on the original scale; must contain 0.
     exclude_first_k : int, default=0
@@ -178,6 +185,19 @@ class L0Regressor(_L0LinearBase):
     ----------
     Hazimeh, H. and Mazumder, R. (2020). Fast best subset selection: coordinate
     descent and local combinatorial optimization algorithms. Operations Research 68(5).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l0learn import L0Regressor
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, beta = make_sparse_regression(200, 100, 5, snr=10.0, seed=0)
+    >>> model = L0Regressor(k=5).fit(X, y)
+    >>> np.array_equal(model.support_, np.flatnonzero(beta))
+    True
+    >>> exact = L0Regressor("L0L2", lambda_0=0.01, gamma=0.1, algorithm="BnB").fit(X, y)
+    >>> exact.status_
+    'optimal'
     """
 
     _parameter_constraints = {
@@ -335,19 +355,29 @@ class L0RegressorCV(_L0LinearBase):
     Parameters
     ----------
     penalty : {"L0", "L0L1", "L0L2"}, default="L0"
+        Penalty besides the L0 price: none, L1 (``gamma |b|_1``) or squared L2
+        (``gamma ||b||^2``, a ridge that stabilises correlated designs).
     gamma : float or sequence of float, default=None
         Candidate gamma values; ``None`` builds L0Learn's grid from ``num_gamma``,
         ``gamma_max``, ``gamma_min`` (unused for ``"L0"``).
     num_gamma : int, default=5
+        Length of the automatic gamma grid (when ``gamma`` is None).
     gamma_max, gamma_min : float, default=10.0, 1e-4
+        Ends of the automatic gamma grid (log-spaced).
     num_lambda : int, default=100
         Length of the automatic lambda_0 grid (per gamma).
     max_support_size : int, default=None
         Path stop; ``None`` means ``min(100, n_features)``.
     algorithm : {"CD", "CDPSI"}, default="CDPSI"
+        Coordinate descent (a coordinate-wise optimum), or coordinate descent followed
+        by local search (swaps, additions and removals with refit), which escapes most
+        of its poor local optima; ``"BnB"`` (``L0Regressor`` only) solves exactly with a
+        certificate.
     cv : int, cross-validation generator or iterable, default=5
         An int means ``KFold(cv, shuffle=True, random_state=random_state)``.
     selection : {"min", "1se"}, default="min"
+        The grid point with the smallest mean CV error, or the sparsest one whose mean
+        error is within one standard error of that minimum.
     n_jobs : int, default=None
         Folds run in parallel through joblib (threads by default; any joblib backend,
         e.g. Dask or Ray, can be selected with ``joblib.parallel_backend``).
@@ -369,6 +399,16 @@ class L0RegressorCV(_L0LinearBase):
     coef_, intercept_, support_, objective_, converged_, n_iter_
         Of the chosen full-data solution (``n_iter_`` counts all full-data sweeps).
     n_features_in_, feature_names_in_
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l0learn import L0RegressorCV
+    >>> from l0learn.datasets import make_sparse_regression
+    >>> X, y, beta = make_sparse_regression(200, 100, 5, snr=10.0, seed=0)
+    >>> cv = L0RegressorCV(max_support_size=10, selection="1se", random_state=0).fit(X, y)
+    >>> set(np.flatnonzero(beta)) <= set(cv.support_.tolist())
+    True
     """
 
     _parameter_constraints = {

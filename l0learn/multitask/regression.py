@@ -126,6 +126,7 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     lambda_1, lambda_2, lambda_z : float, default=0.0
         Ridge, value-sharing (Bbar) and support-sharing (Zbar) weights.
     common_support : bool, default=False
+        Force one support shared by all tasks (moves act on all tasks at once).
     scale : bool, default=True
         Scale columns to unit pooled standard deviation before penalising.
     max_moves : int, default=10000
@@ -149,9 +150,13 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = MultiTaskL0Regressor(s=10, lambda_z=0.05, lambda_1=1e-3)   # doctest: +SKIP
-    >>> model.fit(X, y, tasks=study)                                        # doctest: +SKIP
-    >>> model.predict(X_new, tasks=study_new)                               # doctest: +SKIP
+    >>> from l0learn import MultiTaskL0Regressor
+    >>> from l0learn.datasets import make_multitask_regression
+    >>> X, y, tasks, coef, _ = make_multitask_regression(100, 60, 3, shared_design=False,
+    ...                                                  random_state=0)
+    >>> model = MultiTaskL0Regressor(s=12, lambda_z=0.05).fit(X, y, tasks=tasks)
+    >>> model.coef_.shape
+    (3, 60)
     """
 
     _parameter_constraints = dict(_PARAMS)
@@ -277,10 +282,15 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
     Parameters
     ----------
     s_values : sequence of int, default=(5, 10, 15)
+        Candidate support sizes.
     lambda_z_values : sequence of float, default=(0, 1e-3, 1e-2, 0.1, 1)
+        Candidate support-sharing weights (fitted as a warm-started path).
     lambda_1_values : sequence of float, default=(1e-3,)
+        Candidate ridge weights.
     lambda_2_values : sequence of float, default=(0,)
+        Candidate value-sharing weights.
     cv : int, default=10
+        Folds (task-stratified when tasks have their own rows).
     common_support, scale, max_moves
         As for :class:`MultiTaskL0Regressor`.
     random_state : int or None, default=None
@@ -293,6 +303,16 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
     best_params_ : dict
     s_, lambda_1_, lambda_2_, lambda_z_ : the chosen values
     and every attribute of :class:`MultiTaskL0Regressor` (the refit).
+
+    Examples
+    --------
+    >>> from l0learn import MultiTaskL0RegressorCV
+    >>> from l0learn.datasets import make_multitask_regression
+    >>> X, y, tasks, coef, _ = make_multitask_regression(60, 40, 2, shared_design=False,
+    ...                                                  random_state=0)
+    >>> cv = MultiTaskL0RegressorCV(s_values=(8, 12), lambda_z_values=(0.0, 0.1), cv=3)
+    >>> cv.fit(X, y, tasks=tasks).best_params_["s"] in (8, 12)
+    True
     """
 
     _parameter_constraints = {

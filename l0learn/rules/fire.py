@@ -106,9 +106,12 @@ class FIRERegressor(FitStateMixin, RegressorMixin, TransformerMixin, BaseEstimat
     lambda_fusion : float, default=0.0
         Fusion weight between neighbouring leaves of a tree.
     penalty : {"mcp", "l1"}, default="mcp"
+        Sparsity penalty on the rule weights: MCP (nearly unbiased for the kept rules)
+        or the lasso.
     gamma : float, default=1.1
         MCP concavity (> 1); close to 1 behaves like ℓ0, large like ℓ1.
     fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
     n_path : int, default=10
         Warm-start points from the all-zero weight down to ``lambda_sparse``.
     max_iter : int, default=200
@@ -138,6 +141,17 @@ class FIRERegressor(FitStateMixin, RegressorMixin, TransformerMixin, BaseEstimat
     objective_, n_iter_, converged_, kkt_violation_
         Standardised objective, block updates, certificate flag and value.
     n_features_in_, feature_names_in_
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> from l0learn import FIRERegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> forest = RandomForestRegressor(50, max_depth=3, random_state=0).fit(X, y)
+    >>> fire = FIRERegressor(forest, lambda_sparse=0.02).fit(X, y)
+    >>> 0 < len(fire.rules_) < 50
+    True
     """
 
     _parameter_constraints = {
@@ -334,6 +348,10 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
     lambdas : array-like, default=None
         Decreasing sparsity weights; default a geometric grid of ``n_lambdas``
         values from the smallest all-zero value down to ``lambda_min_ratio`` times it.
+    n_lambdas : int, default=20
+        Length of the automatic grid.
+    lambda_min_ratio : float, default=1e-3
+        Smallest automatic value relative to the largest.
     **params
         Other :class:`FIRERegressor` parameters (``ensemble``, ``lambda_fusion``,
         ``penalty``, ``gamma``, ``fit_intercept``, ``max_iter``, ``tol``, ``random_state``).
@@ -345,6 +363,15 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
     summary : pandas.DataFrame
         ``lambda_sparse``, ``n_rules``, ``n_trees``, ``n_nodes``, ``objective``,
         ``n_iter``, ``converged``, ``kkt_violation``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from l0learn import fire_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> models, summary = fire_path(X, y, n_lambdas=4, random_state=0)
+    >>> summary["n_rules"].is_monotonic_increasing
+    True
     """
     base = FIRERegressor(**params)
     base._validate_params()
