@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import warn_degenerate_columns
+from .._shared.progress import Progress
 from .._shared.warn import warn_user
 from .._shared.response import standardise_response
 from .._shared.validation import check_target, check_weights
@@ -467,6 +468,8 @@ class FASTRegressorCV(FASTRegressor):
         Smallest grid value relative to the largest (where every shape is constant).
     cv : int or cross-validation splitter, default=5
         Folds (an int means shuffled ``KFold``) or a splitter.
+    verbose : bool, default=False
+        Report each finished fold and the time left (a tqdm bar when tqdm is installed).
     fusion, max_features, lambda_group, feature_selection, max_bins
         As for :class:`FASTRegressor`.
     categorical_features, block_selection, max_iter, tol
@@ -497,12 +500,14 @@ class FASTRegressorCV(FASTRegressor):
         "n_lambdas": [Interval(Integral, 1, None, closed="left")],
         "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5, fusion="tv",
                  max_features=None, lambda_group=0.0, feature_selection="swap", max_bins=256,
                  categorical_features="from_dtype", block_selection="cyclic", max_iter=1000,
-                 tol=1e-4):
+                 tol=1e-4, verbose=False):
+        self.verbose = verbose
         self.lambdas = lambdas
         self.n_lambdas = n_lambdas
         self.lambda_min_ratio = lambda_min_ratio
@@ -527,6 +532,7 @@ class FASTRegressorCV(FASTRegressor):
         splitter = check_cv(self.cv)
         folds = list(splitter.split(X, y))
         errors = np.empty((lambdas.size, len(folds)))
+        progress = Progress(len(folds), "folds", self.verbose)
         for f, (train, test) in enumerate(folds):
             fold_w = np.zeros_like(w)
             fold_w[train] = w[train]
@@ -541,6 +547,8 @@ class FASTRegressorCV(FASTRegressor):
                 pred = np.full(test.size, mu)
                 add_shapes(test_codes, sub.offsets, fit.beta * sd, pred)
                 errors[q, f] = np.average((y[test] - pred) ** 2, weights=w[test])
+            progress.update(info=f"best held-out MSE {errors[:, f].min():.4g}")
+        progress.close()
         self.lambdas_ = lambdas
         self.cv_mse_ = errors
         best = int(np.argmin(errors.mean(axis=1)))

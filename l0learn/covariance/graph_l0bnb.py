@@ -23,6 +23,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._shared.fitted import FitStateMixin, completes_fit
+from .._shared.progress import Progress
 from .._shared.warn import warn_user
 from ._solver import GraphState, lambda_0_max, primal_solve, pseudo_log_likelihood
 
@@ -343,8 +344,10 @@ class GraphL0BnBCV(GraphL0BnB):
     lambda_2, big_m, algorithm, assume_centered, max_iter, max_swaps, tol
         As in :class:`GraphL0BnB` (``algorithm`` is ``"CD"`` or ``"CDPSI"`` on the
         folds; ``"BnB"`` certifies the final refit only).
-    gap_tol, time_limit, max_nodes, verbose
+    gap_tol, time_limit, max_nodes
         The final refit when ``algorithm="BnB"``.
+    verbose : bool, default=False
+        Report each finished fold, and the refit's branch-and-bound log.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib (any backend, e.g. Dask's).
 
@@ -438,9 +441,13 @@ class GraphL0BnBCV(GraphL0BnB):
         if self.n_jobs is not None and (isinstance(self.n_jobs, bool)
                                         or not isinstance(self.n_jobs, numbers.Integral)):
             raise ValueError(f"n_jobs must be None or an integer; got {self.n_jobs!r}.")
-        folds = Parallel(n_jobs=self.n_jobs)(
-            delayed(self._fold)(X_arr[train], X_arr[test], grid, lam2, box)
-            for train, test in splits)
+        jobs = (delayed(self._fold)(X_arr[train], X_arr[test], grid, lam2, box)
+                for train, test in splits)
+        folds = []
+        with Progress(len(splits), "folds", self.verbose) as progress:
+            for fold in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
+                folds.append(fold)
+                progress.update()
         scores = np.vstack([f[0] for f in folds])
         edges = np.vstack([f[1] for f in folds])
         mean_score = scores.mean(axis=0)

@@ -278,6 +278,8 @@ class L0ClassifierCV(L0Classifier):
         Folds fitted in parallel through joblib (any backend, e.g. Dask).
     random_state : int, RandomState instance or None, default=None
         Seed of the fold shuffle.
+    verbose : bool, default=False
+        Report each finished fold and the time left (a tqdm bar when tqdm is installed).
 
     Attributes
     ----------
@@ -309,6 +311,7 @@ class L0ClassifierCV(L0Classifier):
         "cv": ["cv_object"],
         "selection": [StrOptions({"min", "1se"})],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
@@ -316,7 +319,9 @@ class L0ClassifierCV(L0Classifier):
                  gamma_max=10.0, gamma_min=1e-4, num_lambda=100, max_support_size=None,
                  algorithm="CDPSI", scoring=None, cv=5, selection="min", n_jobs=None,
                  random_state=None, fit_intercept=True, lower_bounds=None, upper_bounds=None,
-                 exclude_first_k=0, max_iter=200, tol=1e-6, max_swaps=100, screen_size=1000):
+                 exclude_first_k=0, max_iter=200, tol=1e-6, max_swaps=100, screen_size=1000,
+                 verbose=False):
+        self.verbose = verbose
         self.loss = loss
         self.penalty = penalty
         self.gamma = gamma
@@ -382,7 +387,7 @@ class L0ClassifierCV(L0Classifier):
         scoring = self.scoring or ("log_loss" if self.loss == "logistic" else "misclassification")
         scores = cross_validate_path(X, y_pm, problem, penalty, gammas, grids, settings,
                                      self.algorithm, folds, self.n_jobs,
-                                     classification_scores(scoring))
+                                     classification_scores(scoring), verbose=self.verbose)
         self.cv_means_ = scores.mean(axis=0)
         self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
         best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,

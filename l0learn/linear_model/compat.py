@@ -277,7 +277,7 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
           partial_sort=True, max_iter=200, rtol=1e-6, atol=1e-9, active_set=True,
           active_set_num=3, max_swaps=100, scale_down_factor=0.8, screen_size=1000,
           lambda_grid=None, exclude_first_k=0, intercept=True, lows=-np.inf, highs=np.inf,
-          n_jobs=None):
+          n_jobs=None, verbose=False):
     """:func:`fit` plus ``num_folds``-fold cross-validation of every solution.
 
     Folds come from one seeded shuffle (``seed``); each refits the full-data
@@ -299,6 +299,8 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
         Seed of the fold shuffle.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib (any backend, e.g. Dask).
+    verbose : bool, default=False
+        Report each finished fold and the time left (not an L0Learn option).
 
     Returns
     -------
@@ -328,7 +330,7 @@ def cvfit(X, y, loss="SquaredError", penalty="L0", algorithm="CD", num_folds=10,
     score = (mean_squared_error_scores if loss == "SquaredError" else
              classification_scores("log_loss" if loss == "Logistic" else "squared_hinge"))
     scores = cross_validate_path(X, y, problem, solved_penalty, gammas, used, settings,
-                                 algorithm, folds, n_jobs, score)
+                                 algorithm, folds, n_jobs, score, verbose=verbose)
     groups, fields = _grouped(path)
     means = scores.mean(axis=0)
     sds = scores.std(axis=0, ddof=1) if scores.shape[0] > 1 else np.zeros(scores.shape[1])

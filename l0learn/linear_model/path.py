@@ -10,6 +10,7 @@ from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 
 from .._shared.columns import warn_degenerate_columns
+from .._shared.progress import Progress
 from .._shared.threads import single_blas_thread
 from .._shared.warn import warn_user
 from .._shared.validation import (check_bound_pair, check_bounds, check_count, check_design,
@@ -183,7 +184,7 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
             max_support_size=100, fit_intercept=True, sample_weight=None,
             lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
             tol=1e-6, atol=1e-9, screen_size=1000, active_set_num=3, max_swaps=100,
-            scale_down_factor=0.8, gap_tol=1e-4, time_limit=None, big_m=None):
+            scale_down_factor=0.8, gap_tol=1e-4, time_limit=None, big_m=None, verbose=False):
     """Solve L0-penalised least squares along a lambda_0 grid (and a gamma grid).
 
     .. math::
@@ -240,6 +241,9 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         when a solution touches it).  Needed when ``gamma`` is 0 (``penalty="L0"``);
         ``None`` derives a certified box from each point's incumbent (``gamma > 0``),
         so the certificates hold for the unconstrained problem.
+    verbose : bool, default=False
+        Report each finished gamma path and, with ``algorithm="BnB"``, each certified
+        point with its gap and the time left (a tqdm bar when tqdm is installed).
 
     Returns
     -------
@@ -273,10 +277,10 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
     points, _ = paths_over_gammas(problem, penalty, gammas, grids, settings,
                                   algorithm="CDPSI" if algorithm == "BnB" else algorithm,
                                   num_lambda=num_lambda, max_support_size=max_support_size,
-                                  scale_down_factor=scale_down_factor)
+                                  scale_down_factor=scale_down_factor, verbose=verbose)
     if algorithm != "BnB":
         return assemble_path(problem, points)
-    return _certify_path(problem, points, settings, gap_tol, time_limit, big_m)
+    return _certify_path(problem, points, settings, gap_tol, time_limit, big_m, verbose)
 
 
 def _check_bnb_path(penalty, gamma, big_m, gap_tol=1e-4, time_limit=None):
@@ -299,12 +303,13 @@ def _check_bnb_path(penalty, gamma, big_m, gap_tol=1e-4, time_limit=None):
                          "certified box, or an explicit big_m.")
 
 
-def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
+def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, verbose=False):
     """Solve every point of a CDPSI path exactly, each from its CDPSI solution."""
     from ._exact import solve_exact
 
     exact, lower, gap, nodes = [], [], [], []
     p = problem.design.n_features
+    progress = Progress(len(points), "certified points", verbose)
     for pt in points:
         start = np.zeros(p)
         start[pt.support] = pt.values
@@ -322,6 +327,9 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
         lower.append(result.lower_bound)
         gap.append(result.rel_gap)
         nodes.append(result.n_nodes)
+        progress.update(info=f"lambda_0={pt.lambda_0:.3g}: gap {result.rel_gap:.2e}, "
+                             f"{result.n_nodes} nodes")
+    progress.close()
     path = assemble_path(problem, exact)
     path.lower_bound, path.gap = np.array(lower), np.array(gap)
     open_points = np.flatnonzero(~(path.gap <= gap_tol))
@@ -336,9 +344,10 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None):
 
 
 def paths_over_gammas(problem, penalty, gammas, grids, settings, *, algorithm, num_lambda=100,
-                      max_support_size=100, scale_down_factor=0.8):
+                      max_support_size=100, scale_down_factor=0.8, verbose=False):
     """Solutions for every gamma (each path from zero) and the lambda_0 grid used for each."""
     points, used = [], []
+    progress = Progress(len(gammas), "gamma paths", verbose)
     for gi, gam in enumerate(gammas):
         pts = compute_path(problem, PENALTIES[penalty], gam, settings, algorithm=algorithm,
                            lambda_grid=None if grids is None else grids[gi],
@@ -346,6 +355,8 @@ def paths_over_gammas(problem, penalty, gammas, grids, settings, *, algorithm, n
                            scale_down_factor=scale_down_factor)
         points += pts
         used.append(np.array([pt.lambda_0 for pt in pts]))
+        progress.update(info=f"gamma={gam:.3g}: {len(pts)} points")
+    progress.close()
     return points, used
 
 
@@ -373,7 +384,7 @@ def _fold_scores(X, y, w, train, test, full_problem, penalty, gammas, grids, set
 
 @single_blas_thread
 def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorithm, folds,
-                        n_jobs=None, score=mean_squared_error_scores):
+                        n_jobs=None, score=mean_squared_error_scores, verbose=False):
     """Held-out score of each grid point in each fold: an array (n_folds, n_points).
 
     ``score(y_test, w_test, predictions)`` returns one value per column of the
@@ -382,10 +393,17 @@ def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorit
     Folds run through joblib (processes by default: the local search is partly Python,
     so threads would serialise on the GIL; any joblib backend, e.g. Dask, works).
     """
-    scores = Parallel(n_jobs=n_jobs)(
-        delayed(_fold_scores)(X, y, problem.design.w, train, test, problem, penalty, gammas,
-                              grids, settings, algorithm, score)
-        for train, test in folds)
+    folds = list(folds)
+    jobs = (delayed(_fold_scores)(X, y, problem.design.w, train, test, problem, penalty, gammas,
+                                  grids, settings, algorithm, score)
+            for train, test in folds)
+    if not verbose:
+        return np.vstack(Parallel(n_jobs=n_jobs)(jobs))
+    scores = []
+    with Progress(len(folds), "folds", verbose) as progress:
+        for fold_scores in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+            scores.append(fold_scores)
+            progress.update(info=f"best held-out score so far {np.min(fold_scores):.4g}")
     return np.vstack(scores)
 
 

@@ -379,12 +379,14 @@ class L0RegressorCV(_L0LinearBase):
         The grid point with the smallest mean CV error, or the sparsest one whose mean
         error is within one standard error of that minimum.
     n_jobs : int, default=None
-        Folds run in parallel through joblib (threads by default; any joblib backend,
+        Folds run in parallel through joblib (processes by default; any joblib backend,
         e.g. Dask or Ray, can be selected with ``joblib.parallel_backend``).
     random_state : int, RandomState instance or None, default=None
         Shuffling of the default folds.
     fit_intercept, lower_bounds, upper_bounds, exclude_first_k, max_iter, tol, max_swaps, screen_size
         As in :class:`L0Regressor`.
+    verbose : bool, default=False
+        Report each finished fold and the time left (a tqdm bar when tqdm is installed).
 
     Attributes
     ----------
@@ -421,6 +423,7 @@ class L0RegressorCV(_L0LinearBase):
         "cv": ["cv_object"],
         "selection": [StrOptions({"min", "1se"})],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
@@ -428,7 +431,8 @@ class L0RegressorCV(_L0LinearBase):
                  gamma_min=1e-4, num_lambda=100, max_support_size=None, algorithm="CDPSI",
                  cv=5, selection="min", n_jobs=None, random_state=None, fit_intercept=True,
                  lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
-                 tol=1e-6, max_swaps=100, screen_size=1000):
+                 tol=1e-6, max_swaps=100, screen_size=1000, verbose=False):
+        self.verbose = verbose
         self.penalty = penalty
         self.gamma = gamma
         self.num_gamma = num_gamma
@@ -483,7 +487,7 @@ class L0RegressorCV(_L0LinearBase):
             splitter = check_cv(self.cv)
         folds = list(splitter.split(X, y))
         scores = cross_validate_path(X, y, problem, self.penalty, gammas, grids, settings,
-                                     self.algorithm, folds, self.n_jobs)
+                                     self.algorithm, folds, self.n_jobs, verbose=self.verbose)
         self.cv_means_ = scores.mean(axis=0)
         self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(scores.shape[1])
         self.best_index_ = select_cv_index(self.cv_means_, self.cv_sds_,

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import constant_columns, warn_degenerate_columns
+from .._shared.progress import Progress
 from .._shared.validation import check_target
 from ._solver import MultiTaskData, MultiTaskProblem, local_search, multi_start
 
@@ -295,6 +296,8 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
         As for :class:`MultiTaskL0Regressor`.
     random_state : int or None, default=None
         Shuffling of the folds.
+    verbose : bool, default=False
+        Report each finished fold and the time left (a tqdm bar when tqdm is installed).
 
     Attributes
     ----------
@@ -324,11 +327,13 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
         "lambda_2_values": ["array-like"],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, *, s_values=(5, 10, 15), lambda_z_values=(0.0, 1e-3, 1e-2, 0.1, 1.0),
                  lambda_1_values=(1e-3,), lambda_2_values=(0.0,), cv=10, common_support=False,
-                 scale=True, max_moves=10000, random_state=None):
+                 scale=True, max_moves=10000, random_state=None, verbose=False):
+        self.verbose = verbose
         self.s_values = s_values
         self.lambda_z_values = lambda_z_values
         self.lambda_1_values = lambda_1_values
@@ -387,6 +392,7 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
                                   [np.flatnonzero(np.isin(r, test)) for r in split.rows]))
         task_X = _task_designs(X, split)
         scores = {}
+        progress = Progress(len(fold_rows), "folds", self.verbose)
         for train_rows, test_rows in fold_rows:
             data, sd = self._scaled_tasks(task_X, Ys, train_rows)
             for key, B in self._path(data, s_vals, z_vals, l1, l2):
@@ -400,6 +406,8 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
                     pred = task_X[k][rows] @ coef[k] + b0
                     rmse.append(np.sqrt(np.mean((Ys[k][rows] - pred) ** 2)))
                 scores.setdefault(key, []).append(float(np.mean(rmse)))
+            progress.update()
+        progress.close()
         rows = [(s, lz, a, b, np.mean(v), np.std(v)) for (s, a, b, lz), v in scores.items()]
         self.cv_results_ = pd.DataFrame(rows, columns=["s", "lambda_z", "lambda_1", "lambda_2",
                                                        "mean_rmse", "sd_rmse"])

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import warn_degenerate_columns
+from .._shared.progress import Progress
 from .._shared.warn import warn_user
 from .._shared.levels import level_sums, level_weights
 from .._shared.response import standardise_response
@@ -338,7 +339,7 @@ def _check_float32_range(X):
 
 
 def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample_weight=None,
-              **params):
+              verbose=False, **params):
     """FIRE along a decreasing path of sparsity weights, with warm starts.
 
     Parameters
@@ -352,6 +353,8 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
         Length of the automatic grid.
     lambda_min_ratio : float, default=1e-3
         Smallest automatic value relative to the largest.
+    verbose : bool, default=False
+        Report each finished path point and the time left.
     **params
         Other :class:`FIRERegressor` parameters (``ensemble``, ``lambda_fusion``,
         ``penalty``, ``gamma``, ``fit_intercept``, ``max_iter``, ``tol``, ``random_state``).
@@ -389,6 +392,7 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
     if lambdas.ndim != 1 or lambdas.size == 0 or np.any(lambdas < 0) or np.any(np.diff(lambdas) > 0):
         raise ValueError("lambdas must be a non-empty, non-increasing sequence of values >= 0.")
     models, rows = [], []
+    progress = Progress(len(lambdas), "path points", verbose)
     for lam in lambdas:
         _, updates, converged, kkt = problem.solve(lam, base.lambda_fusion,
                                                    max_iter=base.max_iter, tol=base.tol)
@@ -401,6 +405,8 @@ def fire_path(X, y, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, sample
         models.append(model)
         rows.append((lam, model.n_rules_, model.n_trees_used_, model.n_nodes_kept_,
                      model.objective_, model.n_iter_, model.converged_, model.kkt_violation_))
+        progress.update(info=f"{model.n_rules_} rules")
+    progress.close()
     summary = pd.DataFrame(rows, columns=["lambda_sparse", "n_rules", "n_trees", "n_nodes",
                                           "objective", "n_iter", "converged", "kkt_violation"])
     return models, summary
