@@ -50,3 +50,13 @@ def test_examples_run(obj):
     for test in tests:
         runner.run(test)
     assert runner.failures == 0, f"{runner.failures} failing example(s) in {obj.__name__}"
+
+
+ESTIMATORS = [obj for obj in PUBLIC if inspect.isclass(obj) and hasattr(obj, "get_params")]
+
+
+@pytest.mark.parametrize("obj", ESTIMATORS, ids=lambda o: o.__name__)
+def test_every_fitted_attribute_is_described(obj):
+    doc = _doc(obj)
+    assert doc["Attributes"]
+    assert [a.name for a in doc["Attributes"] if not "".join(a.desc).strip()] == []

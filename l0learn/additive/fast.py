@@ -291,6 +291,7 @@ class FASTRegressor(RegressorMixin, _FASTBase):
     Attributes
     ----------
     intercept_ : float
+        The constant term (the weighted mean response when shapes are centred).
     shape_values_ : list of ndarray
         Per feature, the value of each level (missing-value level last).
     thresholds_ : list of ndarray
@@ -303,12 +304,15 @@ class FASTRegressor(RegressorMixin, _FASTBase):
         Weighted mean absolute contribution of each shape over the training rows
         (units of y), as EBM reports; not normalised.
     active_features_ : ndarray of int
+        Indices of the non-constant shape functions.
     selection_path_ : pandas.DataFrame or None
         Features in the order the greedy selection added them, with the objective.
     objective_, n_iter_, converged_ : float, int, bool
+        Objective at the solution, outer iterations, and whether ``tol`` was reached.
     kkt_violation_ : float
         Largest minimum-norm subgradient of a total-variation shape at the end.
     n_features_in_, feature_names_in_
+        Features seen in ``fit`` (names when ``X`` has string column names).
 
     Notes
     -----
@@ -381,10 +385,13 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
-    intercept_, shape_values_, thresholds_, levels_, shape_functions_,
-    feature_importances_, active_features_, selection_path_, objective_, n_iter_,
-    converged_, kkt_violation_, n_features_in_, feature_names_in_
+        The two labels (``predict_proba`` columns follow this order).
+    intercept_, shape_values_, thresholds_, levels_, shape_functions_
         As for :class:`FASTRegressor`, on the log-odds scale.
+    feature_importances_, active_features_, selection_path_, objective_, n_iter_
+        As for :class:`FASTRegressor`, on the log-odds scale.
+    converged_, kkt_violation_, n_features_in_, feature_names_in_
+        As for :class:`FASTRegressor`.
 
     Examples
     --------
@@ -480,9 +487,15 @@ class FASTRegressorCV(FASTRegressor):
     lambda_fusion_ : float
         The selected value.
     lambdas_ : ndarray
+        The ``lambda_fusion`` grid (decreasing).
     cv_mse_ : ndarray of shape (n_lambdas, n_folds)
         Held-out mean squared error per grid value and fold.
-    and every attribute of :class:`FASTRegressor`, for the refit at ``lambda_fusion_``.
+
+
+    Notes
+    -----
+    Every attribute of :class:`FASTRegressor` is set too, for the refit at
+    ``lambda_fusion_``.
 
     Examples
     --------

@@ -134,17 +134,21 @@ class GraphL0BnB(FitStateMixin, BaseEstimator):
     Attributes
     ----------
     precision_ : ndarray of shape (n_features, n_features)
+        The estimated precision matrix (symmetric; zeros are absent edges).
     location_ : ndarray of shape (n_features,)
+        Column means used to centre ``X`` (zeros with ``assume_centered``).
     adjacency_ : ndarray of bool, shape (n_features, n_features)
         ``theta_ij != 0`` off the diagonal.
     edges_ : ndarray of shape (n_edges, 2)
         The pairs ``(i, j)``, ``i < j``.
     n_edges_ : int
+        Number of edges (nonzero off-diagonal pairs).
     partial_correlations_ : ndarray of shape (n_features, n_features)
         ``-theta_ij / sqrt(theta_ii theta_jj)`` (unit diagonal).
     objective_ : float
         ``F(precision_)``.
     n_iter_ : int
+        Coordinate-descent sweeps of the final fit.
     converged_ : bool
         Heuristics: the solution is coordinate-wise optimal (and, for ``"CDPSI"``,
         no improving row swap was left within ``max_swaps``).  BnB: the gap was closed.
@@ -158,6 +162,7 @@ class GraphL0BnB(FitStateMixin, BaseEstimator):
     bnb_log_ : list of dict
         BnB progress rows (nodes, open, incumbent, bound, gap, time).
     n_features_in_ : int
+        Number of variables seen in ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
 
@@ -354,13 +359,19 @@ class GraphL0BnBCV(GraphL0BnB):
     Attributes
     ----------
     lambda_0_ : float
+        The chosen edge price.
     lambda_0s_ : ndarray
+        The grid (decreasing).
     cv_results_ : dict
         ``lambda_0``, ``mean_test_score``, ``std_test_score``, ``split{k}_test_score``,
         ``mean_n_edges`` (over folds).
     path_n_edges_ : ndarray
         Edges of the full-data path at each ``lambda_0`` (up to the chosen one).
-    And every attribute of :class:`GraphL0BnB` for the refit.
+
+
+    Notes
+    -----
+    Every attribute of :class:`GraphL0BnB` is set too, for the refit.
 
     Examples
     --------

@@ -75,13 +75,21 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive one.
     coef_ : ndarray of shape (1, n_features)
+        Coefficients on the original scale.
     intercept_ : ndarray of shape (1,)
+        Intercept on the original scale.
     support_ : ndarray of int
+        Indices of the nonzero coefficients.
     objective_ : float
+        Penalised objective (summed loss) at the solution.
     n_iter_, n_swaps_ : int
+        Coordinate-descent sweeps and local-search moves.
     converged_ : bool
+        False when coordinate descent stopped on ``max_iter``.
     n_features_in_, feature_names_in_
+        Features seen in ``fit`` (names when ``X`` has string column names).
 
     Examples
     --------
@@ -284,10 +292,15 @@ class L0ClassifierCV(L0Classifier):
     Attributes
     ----------
     path_ : RegularizationPath
+        Every full-data solution.
     cv_means_, cv_sds_ : ndarray of shape (n_points,)
+        Mean and standard deviation over folds of the held-out score.
     best_index_ : int
+        Index in ``path_`` of the chosen solution.
     lambda_0_, gamma_ : float
+        The chosen hyperparameters.
     classes_, coef_, intercept_, support_, objective_, converged_, n_iter_
+        Of the chosen full-data solution, as in :class:`L0Classifier`.
 
     Examples
     --------

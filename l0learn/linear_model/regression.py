@@ -155,7 +155,9 @@ class L0Regressor(_L0LinearBase):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
+        Coefficients on the original scale.
     intercept_ : float
+        Intercept on the original scale (0 without ``fit_intercept``).
     support_ : ndarray of int
         Indices of the nonzero coefficients.
     objective_ : float
@@ -178,6 +180,7 @@ class L0Regressor(_L0LinearBase):
         time in seconds since ``fit`` began), about one a second and one per new
         incumbent.
     n_features_in_ : int
+        Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str, one per feature seen in ``fit``
         Defined when ``X`` has string column names.
 
@@ -401,6 +404,7 @@ class L0RegressorCV(_L0LinearBase):
     coef_, intercept_, support_, objective_, converged_, n_iter_
         Of the chosen full-data solution (``n_iter_`` counts all full-data sweeps).
     n_features_in_, feature_names_in_
+        Features seen in ``fit`` (names when ``X`` has string column names).
 
     Examples
     --------

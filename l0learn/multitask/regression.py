@@ -136,7 +136,9 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_tasks, n_features)
+        Coefficients of every task, original scale.
     intercept_ : ndarray of shape (n_tasks,)
+        Intercept of every task.
     tasks_ : ndarray
         The task labels, in the row order of ``coef_``.
     supports_ : list of ndarray
@@ -148,6 +150,7 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     converged_ : bool
         False when ``max_moves`` stopped the search.
     n_features_in_, feature_names_in_
+        Features seen in ``fit`` (names when ``X`` has string column names).
 
     Examples
     --------
@@ -304,8 +307,14 @@ class MultiTaskL0RegressorCV(MultiTaskL0Regressor):
     cv_results_ : pandas.DataFrame
         One row per grid point: parameters, mean and standard deviation of the score.
     best_params_ : dict
-    s_, lambda_1_, lambda_2_, lambda_z_ : the chosen values
-    and every attribute of :class:`MultiTaskL0Regressor` (the refit).
+        The chosen ``s``, ``lambda_z``, ``lambda_1`` and ``lambda_2``.
+    s_, lambda_1_, lambda_2_, lambda_z_ : int, float, float, float
+        The chosen values, one attribute each.
+
+
+    Notes
+    -----
+    Every attribute of :class:`MultiTaskL0Regressor` is set too, for the refit.
 
     Examples
     --------

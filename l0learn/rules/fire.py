@@ -126,9 +126,11 @@ class FIRERegressor(FitStateMixin, RegressorMixin, TransformerMixin, BaseEstimat
     Attributes
     ----------
     ensemble_ : the fitted ensemble
+        The ensemble whose leaves are the candidate rules (fitted here if needed).
     coef_ : ndarray of shape (n_rules,)
         Rule weights (1/T for every rule reproduces a forest's prediction).
     intercept_ : float
+        Constant term on the original scale.
     rules_ : pandas.DataFrame
         The selected rules: ``rule`` (readable conjunction), ``tree``, ``leaf`` (node
         id), ``weight``, ``leaf_value`` (the leaf's value minus the weighted mean of
@@ -142,6 +144,7 @@ class FIRERegressor(FitStateMixin, RegressorMixin, TransformerMixin, BaseEstimat
     objective_, n_iter_, converged_, kkt_violation_
         Standardised objective, block updates, certificate flag and value.
     n_features_in_, feature_names_in_
+        Features seen in ``fit`` (names when ``X`` has string column names).
 
     Examples
     --------
