@@ -65,7 +65,9 @@ class Busy:
         self.proc.join()
 
 
-OURS = """
+# The same script times either package: which one is imported depends on the
+# interpreter and the working directory (the peer runs from compare/, away from ours).
+FIT = """
 import sys, time, json, numpy as np
 import l0learn
 d = np.load(sys.argv[1]); X = d["X"] if sys.argv[2] == "C" else np.asfortranarray(d["X"]); y = d["y"]
@@ -76,19 +78,6 @@ for _ in range(repeat):
     t = time.perf_counter(); l0learn.fit(X, y, **kw); times.append(time.perf_counter() - t)
 print(json.dumps(times))
 """
-
-PEER = """
-import sys, time, json, numpy as np
-import l0learn
-d = np.load(sys.argv[1]); X = d["X"] if sys.argv[2] == "C" else np.asfortranarray(d["X"]); y = d["y"]
-kw = json.loads(sys.argv[3]); repeat = int(sys.argv[4])
-l0learn.fit(X, y, **kw)
-times = []
-for _ in range(repeat):
-    t = time.perf_counter(); l0learn.fit(X, y, **kw); times.append(time.perf_counter() - t)
-print(json.dumps(times))
-"""
-
 
 def _run(python, code, args, cwd):
     for attempt in range(3):  # L0Learn crashes intermittently
@@ -115,7 +104,7 @@ def timed(python, code, data, order, kw, repeat, cwd, pair=False):
 
 
 def bench_fits(peer_python, data, repeat):
-    print(f"{'algorithm':<8}{'order':<7}{'condition':<10}{'ours s':>9}{'L0Learn s':>11}"
+    print(f"{'algorithm':<10}{'order':<7}{'condition':<10}{'ours s':>9}{'L0Learn s':>11}"
           f"{'ratio':>7}")
     rows = []
     for algorithm in ("CD", "CDPSI"):
@@ -128,9 +117,9 @@ def bench_fits(peer_python, data, repeat):
                         with Busy():
                             return timed(python, code, data, order, kw, repeat, cwd)
                     return timed(python, code, data, order, kw, repeat, cwd, pair=pair)
-                ours = measure(sys.executable, OURS, HERE.parent)
-                peer = measure(peer_python, PEER, HERE / "compare")
-                print(f"{algorithm:<8}{order:<7}{condition:<10}{ours:9.3f}{peer:11.3f}"
+                ours = measure(sys.executable, FIT, HERE.parent)
+                peer = measure(peer_python, FIT, HERE / "compare")
+                print(f"{algorithm:<10}{order:<7}{condition:<10}{ours:9.3f}{peer:11.3f}"
                       f"{ours / peer:7.2f}", flush=True)
                 rows.append((algorithm, order, condition, ours, peer))
     return rows
