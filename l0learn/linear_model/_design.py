@@ -102,7 +102,9 @@ class Design:
     def gram_columns(self, idx):
         """``X~' W X~[:, idx]``: the Gram matrix columns for the coordinates ``idx``."""
         m = self.weighted_columns(idx)
-        xtm = np.asarray(self.X.T @ m)
+        # (m' X)' rather than X' m: OpenBLAS takes a much slower path for the latter when
+        # m has a few columns (2.2 ms vs 1.2 ms at 500 x 5000, two columns, one thread)
+        xtm = np.asarray(m.T @ self.X).T
         return self.inv_s[:, None] * (xtm - self.mu[:, None] * m.sum(axis=0))
 
     def gram_block(self, idx):

@@ -374,15 +374,15 @@ class CoordinateDescent(ActiveSetSolver):
         moves = []
         outside = np.flatnonzero(self.penalised & self.usable & (self.beta == 0.0))
         if active.size < cap and outside.size:
-            Go = G[outside]
-            q = ((Go @ A_inv) * Go).sum(axis=1)
+            # q_j = G_jS A^{-1} G_Sj for every row, then the outside ones (no copy of G's rows)
+            q = np.einsum("ij,ij->i", G @ A_inv, G)[outside]
             denom = lip - q
             ok = denom > 1e-10 * lip
             delta = np.where(ok, self.g[outside] ** 2 / (2.0 * np.where(ok, denom, 1.0)), 0.0)
             m = int(np.argmax(delta))
             if ok[m]:
                 b_j = self.g[outside[m]] / denom[m]
-                b_new = b - A_inv @ Go[m] * b_j
+                b_new = b - A_inv @ G[outside[m]] * b_j
                 moves.append((float(delta[m] - lam0),
                               list(zip(active.tolist(), b_new.tolist()))
                               + [(int(outside[m]), float(b_j))]))
