@@ -11,7 +11,8 @@ the generic engine in :mod:`bnb`.
 
 __version__ = "0.1.0"
 
-from .additive import FASTClassifier, FASTRegressor, FASTRegressorCV  # noqa: E402
+from .additive import (FASTClassifier, FASTClassifierCV, FASTRegressor,  # noqa: E402
+                       FASTRegressorCV)
 from .covariance import GraphL0BnB, GraphL0BnBCV  # noqa: E402
 from .linear_model import (CVFitModel, FitModel, L0Classifier, L0ClassifierCV,  # noqa: E402
                            L0Regressor, L0RegressorCV, RegularizationPath, cvfit, fit, l0_path)
@@ -21,5 +22,5 @@ from . import interface, models  # noqa: E402,F401  (L0Learn's module names)
 
 __all__ = ["L0Regressor", "L0RegressorCV", "L0Classifier", "L0ClassifierCV", "RegularizationPath", "l0_path",
            "FitModel", "CVFitModel", "fit", "cvfit", "FASTRegressor", "FASTRegressorCV",
-           "FASTClassifier", "FIRERegressor", "fire_path", "MultiTaskL0Regressor",
+           "FASTClassifier", "FASTClassifierCV", "FIRERegressor", "fire_path", "MultiTaskL0Regressor",
            "MultiTaskL0RegressorCV", "GraphL0BnB", "GraphL0BnBCV", "__version__"]

@@ -4,7 +4,8 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from l0learn import (FASTClassifier, FASTRegressor, FASTRegressorCV, FIRERegressor,
+from l0learn import (FASTClassifier, FASTClassifierCV, FASTRegressor, FASTRegressorCV,
+                     FIRERegressor,
                      GraphL0BnB, GraphL0BnBCV, L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV,
                      MultiTaskL0Regressor, MultiTaskL0RegressorCV)
 
@@ -22,6 +23,7 @@ ESTIMATORS = [
     FASTRegressorCV(cv=3, n_lambdas=5, lambda_group=1e-3),
     FASTClassifier(),
     FASTClassifier(max_features=1, feature_selection="greedy"),
+    FASTClassifierCV(cv=3, n_lambdas=4, max_iter=200),
     FIRERegressor(DecisionTreeRegressor(max_depth=4, random_state=0), penalty="l1",
                   lambda_fusion=0.01),
     FIRERegressor(random_state=0),

@@ -8,6 +8,6 @@
   :mod:`l0learn._shared.fused`).
 """
 
-from .fast import FASTClassifier, FASTRegressor, FASTRegressorCV
+from .fast import FASTClassifier, FASTClassifierCV, FASTRegressor, FASTRegressorCV
 
-__all__ = ["FASTRegressor", "FASTRegressorCV", "FASTClassifier"]
+__all__ = ["FASTRegressor", "FASTRegressorCV", "FASTClassifier", "FASTClassifierCV"]

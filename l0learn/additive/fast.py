@@ -407,6 +407,18 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
     @completes_fit
     def fit(self, X, y, sample_weight=None):
         """Fit the additive logistic model; ``y`` has exactly two classes."""
+        problem, y01 = self._prepare_classification(X, y, sample_weight)
+        mean = float(np.sum(problem.w * y01))
+        fit = LogisticFit(problem, problem.zero_beta(), y01, self.lambda_fusion,
+                          self.lambda_group, intercept=float(np.log(mean / (1 - mean))),
+                          max_iter=self.max_iter, tol=self.tol)
+        self._run_with_continuation(fit)
+        self.intercept_ = float(fit.intercept)
+        self._store(fit, 1.0)
+        return self
+
+    def _prepare_classification(self, X, y, sample_weight):
+        """Encode the data, check the labels; return the problem and 0/1 labels."""
         X, y, w, self.levels_, codes = self._encode_fit(X, y, sample_weight, False)
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y")
@@ -421,15 +433,7 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
             raise ValueError("FASTClassifier needs 2 classes among the rows with positive "
                              f"sample_weight; got only class {weighted.tolist()}.")
         y01 = (y == self.classes_[1]).astype(np.float64)
-        problem = AdditiveProblem(codes, self.levels_, w, self.fusion)
-        mean = float(np.sum(problem.w * y01))
-        fit = LogisticFit(problem, problem.zero_beta(), y01, self.lambda_fusion,
-                          self.lambda_group, intercept=float(np.log(mean / (1 - mean))),
-                          max_iter=self.max_iter, tol=self.tol)
-        self._run_with_continuation(fit)
-        self.intercept_ = float(fit.intercept)
-        self._store(fit, 1.0)
-        return self
+        return AdditiveProblem(codes, self.levels_, w, self.fusion), y01
 
     def decision_function(self, X):
         """Log-odds of ``classes_[1]``."""
@@ -592,3 +596,135 @@ class FASTRegressorCV(FASTRegressor):
     def _solve_at(self, fit, lam):
         fit.lam = float(lam)
         self._run(fit)
+
+
+class FASTClassifierCV(FASTClassifier):
+    """:class:`FASTClassifier` with ``lambda_fusion`` chosen by stratified cross-validation.
+
+    A decreasing grid of ``lambda_fusion`` values (from the smallest value at which
+    every shape is constant down to ``lambda_min_ratio`` times it) is fitted with
+    warm starts on every fold (folds are weight masks on one encoding of the
+    data); each value is scored by the held-out log loss (or misclassification
+    rate), and the best one is refitted on all rows along the same path.
+
+    Parameters
+    ----------
+    lambdas : array-like, default=None
+        Explicit grid (sorted decreasing; overrides ``n_lambdas``/``lambda_min_ratio``).
+    n_lambdas : int, default=20
+        Length of the automatic grid.
+    lambda_min_ratio : float, default=1e-3
+        Smallest grid value relative to the largest.
+    cv : int or cross-validation splitter, default=5
+        Folds (an int means ``StratifiedKFold(cv)``) or a splitter.
+    scoring : {"log_loss", "misclassification"}, default="log_loss"
+        Held-out criterion (weighted by ``sample_weight``; lower is better).
+    fusion, max_features, lambda_group, feature_selection, max_bins
+        As for :class:`FASTClassifier`.
+    categorical_features, block_selection, max_iter, tol
+        As for :class:`FASTClassifier`.
+    verbose : bool, default=False
+        Report each finished fold and the time left.
+
+    Attributes
+    ----------
+    lambda_fusion_ : float
+        The selected value.
+    lambdas_ : ndarray
+        The grid (decreasing).
+    cv_scores_ : ndarray of shape (n_lambdas, n_folds)
+        Held-out score per grid value and fold.
+
+    Notes
+    -----
+    Every attribute of :class:`FASTClassifier` is set too, for the refit at
+    ``lambda_fusion_``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from l0learn import FASTClassifierCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> cv = FASTClassifierCV(n_lambdas=4, cv=3, max_features=5).fit(X, y)
+    >>> cv.lambda_fusion_ in cv.lambdas_, cv.predict_proba(X[:2]).shape
+    (True, (2, 2))
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in _PARAMETERS.items() if k != "lambda_fusion"},
+        "lambdas": ["array-like", None],
+        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions({"log_loss", "misclassification"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5,
+                 scoring="log_loss", fusion="tv", max_features=None, lambda_group=0.0,
+                 feature_selection="swap", max_bins=256, categorical_features="from_dtype",
+                 block_selection="cyclic", max_iter=1000, tol=1e-4, verbose=False):
+        self.lambdas = lambdas
+        self.n_lambdas = n_lambdas
+        self.lambda_min_ratio = lambda_min_ratio
+        self.cv = cv
+        self.scoring = scoring
+        self.fusion = fusion
+        self.max_features = max_features
+        self.lambda_group = lambda_group
+        self.feature_selection = feature_selection
+        self.max_bins = max_bins
+        self.categorical_features = categorical_features
+        self.block_selection = block_selection
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+
+    def _path_fit(self, problem, y01):
+        mean = float(np.sum(problem.w * y01))
+        return LogisticFit(problem, problem.zero_beta(), y01, 0.0, self.lambda_group,
+                           intercept=float(np.log(mean / (1 - mean))),
+                           max_iter=self.max_iter, tol=self.tol)
+
+    def _score(self, y01, w, log_odds):
+        if self.scoring == "misclassification":
+            return float(np.average((log_odds > 0) != (y01 > 0.5), weights=w))
+        # log(1 + exp(-m)) with m the signed margin, computed stably
+        margin = np.where(y01 > 0.5, log_odds, -log_odds)
+        return float(np.average(np.logaddexp(0.0, -margin), weights=w))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
+    def fit(self, X, y, sample_weight=None):
+        """Choose ``lambda_fusion`` by stratified cross-validation and refit on all rows."""
+        problem, y01 = self._prepare_classification(X, y, sample_weight)
+        w = problem.w
+        lambdas = FASTRegressorCV._grid(self, problem, y01 - float(np.sum(w * y01)))
+        folds = list(check_cv(self.cv, y01, classifier=True).split(problem.codes, y01))
+        scores = np.empty((lambdas.size, len(folds)))
+        with Progress(len(folds), "folds", self.verbose) as progress:
+            for f, (train, test) in enumerate(folds):
+                fold_w = np.zeros_like(w)
+                fold_w[train] = w[train]
+                if np.unique(y01[train][fold_w[train] > 0]).size < 2:
+                    raise ValueError("a cross-validation fold has a single class among its "
+                                     "training rows; use fewer folds.")
+                sub = problem.with_weights(fold_w)
+                fit = self._path_fit(sub, y01)
+                test_codes = np.asfortranarray(problem.codes[test])
+                for q, lam in enumerate(lambdas):
+                    FASTRegressorCV._solve_at(self, fit, lam)
+                    log_odds = np.full(test.size, fit.intercept)
+                    add_shapes(test_codes, sub.offsets, fit.beta, log_odds)
+                    scores[q, f] = self._score(y01[test], w[test], log_odds)
+                progress.update(info=f"best held-out {self.scoring} {scores[:, f].min():.4g}")
+        self.lambdas_ = lambdas
+        self.cv_scores_ = scores
+        best = int(np.argmin(scores.mean(axis=1)))
+        self.lambda_fusion_ = float(lambdas[best])
+        fit = self._path_fit(problem, y01)
+        for lam in lambdas[:best + 1]:
+            FASTRegressorCV._solve_at(self, fit, lam)
+        self.intercept_ = float(fit.intercept)
+        self._store(fit, 1.0)
+        return self

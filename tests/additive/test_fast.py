@@ -379,3 +379,30 @@ def test_max_iter_reached_warns():
     with pytest.warns(ConvergenceWarning, match="max_iter"):
         model = FASTRegressor(lambda_fusion=1e-4, max_iter=1, tol=1e-10).fit(X, y)
     assert not model.converged_
+
+
+def test_classifier_cv_equals_a_hand_computed_fold_loop():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import StratifiedKFold
+    from l0learn import FASTClassifier, FASTClassifierCV
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[:200, :6], y[:200]
+    # a grid where every fit converges (tiny fusion weights leave near-separable folds
+    # to run into max_iter, where cold and warm starts stop at different points)
+    cv = FASTClassifierCV(lambdas=[0.05, 0.02, 0.01, 0.005], cv=3, tol=1e-6,
+                          max_iter=3000).fit(X, y)
+    manual = np.empty((4, 3))
+    for f, (train, test) in enumerate(StratifiedKFold(3).split(X, y)):
+        for q, lam in enumerate(cv.lambdas_):
+            m = FASTClassifier(lambda_fusion=lam, tol=1e-6, max_iter=3000).fit(X[train], y[train])
+            p1 = np.clip(m.predict_proba(X[test])[:, 1], 1e-300, 1 - 1e-16)
+            manual[q, f] = -np.mean(np.where(y[test] == 1, np.log(p1), np.log1p(-p1)))
+    # warm-started fold paths vs cold fits: the same convex problems, solved to tol
+    np.testing.assert_allclose(cv.cv_scores_, manual, rtol=2e-3, atol=2e-4)
+    assert cv.lambda_fusion_ == cv.lambdas_[int(np.argmin(cv.cv_scores_.mean(axis=1)))]
+    refit = FASTClassifier(lambda_fusion=cv.lambda_fusion_, tol=1e-6, max_iter=3000).fit(X, y)
+    np.testing.assert_allclose(cv.decision_function(X), refit.decision_function(X),
+                               rtol=1e-3, atol=1e-3)
+    mis = FASTClassifierCV(n_lambdas=4, cv=3, scoring="misclassification").fit(X, y)
+    assert np.all((mis.cv_scores_ >= 0) & (mis.cv_scores_ <= 1))
