@@ -34,6 +34,9 @@ def constant_columns(X):
         scale = np.maximum(np.abs(hi), np.abs(lo))
         return spread <= RELATIVE_SPREAD_TOL * scale
     X = np.asarray(X, dtype=np.float64)
+    if not np.isnan(X).any():  # the common case: no temporary copies of X
+        hi, lo = X.max(axis=0), X.min(axis=0)
+        return (hi - lo) <= RELATIVE_SPREAD_TOL * np.maximum(np.abs(hi), np.abs(lo))
     missing = np.isnan(X)
     has_missing = missing.any(axis=0)
     with np.errstate(all="ignore"):
