@@ -459,7 +459,53 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
         return tags
 
 
-class FASTRegressorCV(FASTRegressor):
+class _FASTPathCV:
+    """What both FAST CV estimators share: the grid, the warm-started path step and the
+    fold loop (folds are weight masks on one encoding of the data)."""
+
+    _cv_constraints = {
+        "lambdas": ["array-like", None],
+        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+    }
+
+    def _grid(self, problem, resid):
+        if self.lambdas is not None:
+            grid = np.asarray(self.lambdas, dtype=np.float64).ravel()
+            if grid.size == 0 or np.any(grid < 0) or not np.all(np.isfinite(grid)):
+                raise ValueError("lambdas must be a non-empty sequence of finite values >= 0.")
+            return np.sort(grid)[::-1]
+        top = problem.lambda_max(resid) if self.fusion == "tv" else 0.5
+        top = top if top > 0 else 1.0
+        return top * np.geomspace(1.0, self.lambda_min_ratio, self.n_lambdas)
+
+    def _solve_at(self, fit, lam):
+        fit.lam = float(lam)
+        self._run(fit)
+
+    def _cross_validate(self, problem, w, folds, lambdas, start, score):
+        """``scores[q, f]``: held-out score of grid value ``q`` on fold ``f``.
+
+        ``start(sub, train)`` checks the fold and returns its path fit and a function
+        ``predict(fit, test_codes)``; ``score(test, prediction)`` scores the held-out rows.
+        """
+        scores = np.empty((lambdas.size, len(folds)))
+        with Progress(len(folds), "folds", self.verbose) as progress:
+            for f, (train, test) in enumerate(folds):
+                fold_w = np.zeros_like(w)
+                fold_w[train] = w[train]
+                fit, predict = start(problem.with_weights(fold_w), train)
+                test_codes = np.asfortranarray(problem.codes[test])
+                for q, lam in enumerate(lambdas):
+                    self._solve_at(fit, lam)
+                    scores[q, f] = score(test, predict(fit, test_codes))
+                progress.update(info=f"best held-out score {scores[:, f].min():.4g}")
+        return scores
+
+
+class FASTRegressorCV(_FASTPathCV, FASTRegressor):
     """:class:`FASTRegressor` with ``lambda_fusion`` chosen by k-fold cross-validation.
 
     A decreasing geometric grid of ``n_lambdas`` values from the smallest weight
@@ -513,11 +559,7 @@ class FASTRegressorCV(FASTRegressor):
 
     _parameter_constraints = {
         **{k: v for k, v in _PARAMETERS.items() if k != "lambda_fusion"},
-        "lambdas": ["array-like", None],
-        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
-        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
-        "cv": ["cv_object"],
-        "verbose": ["verbose"],
+        **_FASTPathCV._cv_constraints,
     }
 
     def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5, fusion="tv",
@@ -544,28 +586,23 @@ class FASTRegressorCV(FASTRegressor):
     def fit(self, X, y, sample_weight=None):
         """Choose ``lambda_fusion`` by cross-validation and refit on all rows."""
         y, w, problem, centre, scale, resid = self._prepare_regression(X, y, sample_weight)
-        codes = problem.codes
         lambdas = self._grid(problem, resid)
-        splitter = check_cv(self.cv)
-        folds = list(splitter.split(X, y))
-        errors = np.empty((lambdas.size, len(folds)))
-        progress = Progress(len(folds), "folds", self.verbose)
-        for f, (train, test) in enumerate(folds):
-            fold_w = np.zeros_like(w)
-            fold_w[train] = w[train]
-            if np.count_nonzero(fold_w) < 2:
+        folds = list(check_cv(self.cv).split(X, y))
+
+        def start(sub, train):
+            if np.count_nonzero(w[train]) < 2:
                 raise ValueError("a cross-validation fold has fewer than 2 training rows.")
-            sub = problem.with_weights(fold_w)
             mu, sd, fold_resid = standardise_response(y, sub.w)
-            fit = self._path_fit(sub, fold_resid)
-            test_codes = np.asfortranarray(codes[test])
-            for q, lam in enumerate(lambdas):
-                self._solve_at(fit, lam)
-                pred = np.full(test.size, mu)
+
+            def predict(fit, test_codes):
+                pred = np.full(test_codes.shape[0], mu)
                 add_shapes(test_codes, sub.offsets, fit.beta * sd, pred)
-                errors[q, f] = np.average((y[test] - pred) ** 2, weights=w[test])
-            progress.update(info=f"best held-out MSE {errors[:, f].min():.4g}")
-        progress.close()
+                return pred
+            return self._path_fit(sub, fold_resid), predict
+
+        errors = self._cross_validate(
+            problem, w, folds, lambdas, start,
+            lambda test, pred: np.average((y[test] - pred) ** 2, weights=w[test]))
         self.lambdas_ = lambdas
         self.cv_mse_ = errors
         best = int(np.argmin(errors.mean(axis=1)))
@@ -578,27 +615,13 @@ class FASTRegressorCV(FASTRegressor):
         self._store(fit, scale)
         return self
 
-    def _grid(self, problem, resid):
-        if self.lambdas is not None:
-            grid = np.asarray(self.lambdas, dtype=np.float64).ravel()
-            if grid.size == 0 or np.any(grid < 0) or not np.all(np.isfinite(grid)):
-                raise ValueError("lambdas must be a non-empty sequence of finite values >= 0.")
-            return np.sort(grid)[::-1]
-        top = problem.lambda_max(resid) if self.fusion == "tv" else 0.5
-        top = top if top > 0 else 1.0
-        return top * np.geomspace(1.0, self.lambda_min_ratio, self.n_lambdas)
-
     def _path_fit(self, problem, resid):
         return SquaredFit(problem, problem.zero_beta(), resid.copy(), 0.0, self.lambda_group,
                           block_selection=self.block_selection, max_iter=self.max_iter,
                           tol=self.tol)
 
-    def _solve_at(self, fit, lam):
-        fit.lam = float(lam)
-        self._run(fit)
 
-
-class FASTClassifierCV(FASTClassifier):
+class FASTClassifierCV(_FASTPathCV, FASTClassifier):
     """:class:`FASTClassifier` with ``lambda_fusion`` chosen by stratified cross-validation.
 
     A decreasing grid of ``lambda_fusion`` values (from the smallest value at which
@@ -652,12 +675,8 @@ class FASTClassifierCV(FASTClassifier):
 
     _parameter_constraints = {
         **{k: v for k, v in _PARAMETERS.items() if k != "lambda_fusion"},
-        "lambdas": ["array-like", None],
-        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
-        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
-        "cv": ["cv_object"],
+        **_FASTPathCV._cv_constraints,
         "scoring": [StrOptions({"log_loss", "misclassification"})],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5,
@@ -699,32 +718,30 @@ class FASTClassifierCV(FASTClassifier):
         """Choose ``lambda_fusion`` by stratified cross-validation and refit on all rows."""
         problem, y01 = self._prepare_classification(X, y, sample_weight)
         w = problem.w
-        lambdas = FASTRegressorCV._grid(self, problem, y01 - float(np.sum(w * y01)))
+        lambdas = self._grid(problem, y01 - float(np.sum(w * y01)))
         folds = list(check_cv(self.cv, y01, classifier=True).split(problem.codes, y01))
-        scores = np.empty((lambdas.size, len(folds)))
-        with Progress(len(folds), "folds", self.verbose) as progress:
-            for f, (train, test) in enumerate(folds):
-                fold_w = np.zeros_like(w)
-                fold_w[train] = w[train]
-                if np.unique(y01[train][fold_w[train] > 0]).size < 2:
-                    raise ValueError("a cross-validation fold has a single class among its "
-                                     "training rows; use fewer folds.")
-                sub = problem.with_weights(fold_w)
-                fit = self._path_fit(sub, y01)
-                test_codes = np.asfortranarray(problem.codes[test])
-                for q, lam in enumerate(lambdas):
-                    FASTRegressorCV._solve_at(self, fit, lam)
-                    log_odds = np.full(test.size, fit.intercept)
-                    add_shapes(test_codes, sub.offsets, fit.beta, log_odds)
-                    scores[q, f] = self._score(y01[test], w[test], log_odds)
-                progress.update(info=f"best held-out {self.scoring} {scores[:, f].min():.4g}")
+
+        def start(sub, train):
+            if np.unique(y01[train][w[train] > 0]).size < 2:
+                raise ValueError("a cross-validation fold has a single class among its "
+                                 "training rows; use fewer folds.")
+
+            def predict(fit, test_codes):
+                log_odds = np.full(test_codes.shape[0], fit.intercept)
+                add_shapes(test_codes, sub.offsets, fit.beta, log_odds)
+                return log_odds
+            return self._path_fit(sub, y01), predict
+
+        scores = self._cross_validate(
+            problem, w, folds, lambdas, start,
+            lambda test, log_odds: self._score(y01[test], w[test], log_odds))
         self.lambdas_ = lambdas
         self.cv_scores_ = scores
         best = int(np.argmin(scores.mean(axis=1)))
         self.lambda_fusion_ = float(lambdas[best])
         fit = self._path_fit(problem, y01)
         for lam in lambdas[:best + 1]:
-            FASTRegressorCV._solve_at(self, fit, lam)
+            self._solve_at(fit, lam)
         self.intercept_ = float(fit.intercept)
         self._store(fit, 1.0)
         return self
