@@ -20,8 +20,8 @@ import numbers
 import numpy as np
 from sklearn.model_selection import KFold
 
-from .._shared.validation import (check_bounds, check_count, check_design, check_lambda_grid,
-                                  check_target)
+from .._shared.validation import (check_bound_pair, check_bounds, check_count, check_design,
+                                  check_lambda_grid, check_target)
 from .._shared.warn import warn_user
 from ._classification_solver import GLMProblem, classification_scores
 from ._compat_models import CVFitModel, FitModel
@@ -141,14 +141,13 @@ def _run(X, y, loss, penalty, algorithm, max_support_size, num_lambda, num_gamma
         if labels.size != 2:
             raise ValueError(f"loss={loss!r} needs exactly two labels in y; got {labels.size}.")
         y = np.where(y == labels[1], 1.0, -1.0)  # the smaller label is -1, as in L0Learn
-        problem = GLMProblem(X, y, np.ones(X.shape[0]), bool(intercept),
-                             check_bounds(lower, p, "lows", -1),
-                             check_bounds(upper, p, "highs", +1), _GLM_LOSS[loss])
+        lower_arr = check_bounds(lower, p, "lows", -1)
+        upper_arr = check_bounds(upper, p, "highs", +1)
+        check_bound_pair(lower_arr, upper_arr)  # make_problem does the same for SquaredError
+        problem = GLMProblem(X, y, np.ones(X.shape[0]), bool(intercept), lower_arr, upper_arr,
+                             _GLM_LOSS[loss])
     if np.all(problem.design.constant):
         raise ValueError("every column of X is constant: there is nothing to select.")
-    if lower is not None and upper is not None:
-        if np.any(check_bounds(lower, p, "lows", -1) >= check_bounds(upper, p, "highs", +1)):
-            raise ValueError("lows must be strictly smaller than highs.")
     if not active_set:  # sweep every coordinate, never only the support
         screen_size, active_set_num = p, 10 ** 9
     settings = make_settings(max_iter=max_iter, tol=rtol, atol=atol, screen_size=screen_size,
