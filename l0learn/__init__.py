@@ -17,10 +17,10 @@ from .covariance import GraphL0BnB, GraphL0BnBCV  # noqa: E402
 from .linear_model import (CVFitModel, FitModel, L0Classifier, L0ClassifierCV,  # noqa: E402
                            L0Regressor, L0RegressorCV, RegularizationPath, cvfit, fit, l0_path)
 from .multitask import MultiTaskL0Regressor, MultiTaskL0RegressorCV  # noqa: E402
-from .rules import FIRERegressor, fire_path  # noqa: E402
+from .rules import FIREClassifier, FIRERegressor, fire_path  # noqa: E402
 from . import interface, models  # noqa: E402,F401  (L0Learn's module names)
 
 __all__ = ["L0Regressor", "L0RegressorCV", "L0Classifier", "L0ClassifierCV", "RegularizationPath", "l0_path",
            "FitModel", "CVFitModel", "fit", "cvfit", "FASTRegressor", "FASTRegressorCV",
-           "FASTClassifier", "FASTClassifierCV", "FIRERegressor", "fire_path", "MultiTaskL0Regressor",
+           "FASTClassifier", "FASTClassifierCV", "FIREClassifier", "FIRERegressor", "fire_path", "MultiTaskL0Regressor",
            "MultiTaskL0RegressorCV", "GraphL0BnB", "GraphL0BnBCV", "__version__"]

@@ -1,11 +1,11 @@
 """scikit-learn's estimator checks for every public estimator."""
 
-from sklearn.ensemble import GradientBoostingRegressor
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from l0learn import (FASTClassifier, FASTClassifierCV, FASTRegressor, FASTRegressorCV,
-                     FIRERegressor,
+                     FIREClassifier, FIRERegressor,
                      GraphL0BnB, GraphL0BnBCV, L0Classifier, L0ClassifierCV, L0Regressor, L0RegressorCV,
                      MultiTaskL0Regressor, MultiTaskL0RegressorCV)
 
@@ -28,6 +28,10 @@ ESTIMATORS = [
                   lambda_fusion=0.01),
     FIRERegressor(random_state=0),
     FIRERegressor(GradientBoostingRegressor(n_estimators=20, max_depth=2, random_state=0)),
+    FIREClassifier(random_state=0),
+    FIREClassifier(DecisionTreeClassifier(max_depth=4, random_state=0), penalty="l1",
+                   lambda_fusion=0.01),
+    FIREClassifier(GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0)),
     MultiTaskL0Regressor(s=2),
     MultiTaskL0Regressor(s=3, lambda_1=0.01, lambda_2=0.1, lambda_z=0.1),
     MultiTaskL0RegressorCV(s_values=(1, 2), lambda_z_values=(0.0, 0.1), cv=3),
@@ -49,8 +53,8 @@ _ENSEMBLE_WEIGHT_XFAIL = {
 
 
 def _expected_failed_checks(estimator):
-    if isinstance(estimator, FIRERegressor) and not isinstance(estimator.ensemble,
-                                                               DecisionTreeRegressor):
+    if isinstance(estimator, (FIRERegressor, FIREClassifier)) and not isinstance(
+            estimator.ensemble, (DecisionTreeRegressor, DecisionTreeClassifier)):
         return _ENSEMBLE_WEIGHT_XFAIL
     return {}
 

@@ -5,9 +5,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.ensemble import RandomForestRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-from l0learn import (FASTClassifier, FASTRegressor, FIRERegressor, L0Classifier, L0Regressor,
+from l0learn import (FASTClassifier, FASTRegressor, FIREClassifier, FIRERegressor, L0Classifier,
+                     L0Regressor,
                      MultiTaskL0Regressor)
 from l0learn._shared.columns import constant_columns, find_duplicate_columns
 
@@ -18,6 +19,8 @@ ESTIMATORS = {
     "FASTClassifier": lambda: FASTClassifier(),
     "FIRERegressor": lambda: FIRERegressor(RandomForestRegressor(10, max_depth=2,
                                                                  random_state=0)),
+    "FIREClassifier": lambda: FIREClassifier(RandomForestClassifier(10, max_depth=2,
+                                                                    random_state=0)),
     "MultiTaskL0Regressor": lambda: MultiTaskL0Regressor(s=2),
 }
 

@@ -5,7 +5,7 @@ import pytest
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import NotFittedError
 
-from l0learn import (FASTRegressor, FIRERegressor, GraphL0BnB, L0Classifier, L0Regressor,
+from l0learn import (FASTRegressor, FIREClassifier, FIRERegressor, GraphL0BnB, L0Classifier, L0Regressor,
                      L0RegressorCV, MultiTaskL0Regressor)
 
 ESTIMATORS = [
@@ -15,6 +15,7 @@ ESTIMATORS = [
     (FASTRegressor, "additive.fast", "SquaredFit"),
     (MultiTaskL0Regressor, "multitask.regression", "multi_start"),
     (GraphL0BnB, "covariance.graph_l0bnb", "primal_solve"),
+    (FIREClassifier, "rules.fire", "extract_rules"),
 ]
 
 
@@ -32,7 +33,7 @@ def _interrupt(*args, **kwargs):
 def test_interrupted_fit_is_not_fitted(cls, module, name, monkeypatch):
     import importlib
     X, y = _data()
-    target = y > 0 if cls is L0Classifier else y
+    target = y > 0 if cls in (L0Classifier, FIREClassifier) else y
     mod = importlib.import_module(f"l0learn.{module}")
     assert hasattr(mod, name), f"{module} has no {name}"
     model = cls()

@@ -13,8 +13,8 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 
-from l0learn import (FASTRegressor, FIRERegressor, GraphL0BnB, L0Classifier, L0Regressor,
-                     l0_path)
+from l0learn import (FASTRegressor, FIREClassifier, FIRERegressor, GraphL0BnB, L0Classifier,
+                     L0Regressor, l0_path)
 
 
 def _design(seed=0, n=60, p=8):
@@ -77,5 +77,10 @@ def test_fire_convergence_warning_points_here():
     X, y = _design()
     forest = RandomForestRegressor(n_estimators=10, max_depth=2, random_state=0).fit(X, y)
     caught = _recorded(lambda: FIRERegressor(forest, max_iter=1, tol=1e-14).fit(X, y))
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    _assert_all_here(caught)
+    labels = (y > np.median(y)).astype(int)
+    caught = _recorded(lambda: FIREClassifier(max_iter=1, tol=1e-14,
+                                              random_state=0).fit(X, labels))
     assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
     _assert_all_here(caught)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor,
-                              RandomForestRegressor)
-from sklearn.tree import DecisionTreeRegressor
+from scipy.special import logit
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 
 @dataclass
@@ -28,7 +30,9 @@ class RuleEnsemble:
     values : float array (n_rules,), each leaf's value times the tree's weight in
         the ensemble's prediction (learning rate for boosting)
     offsets : int64 array (n_trees + 1,), rule ranges of the trees
-    offset : float, the ensemble's constant (boosting's initial prediction, else 0)
+    offset : float, the ensemble's constant (boosting's initial prediction, else the
+        centre); for classifiers on the log-odds scale (boosting's initial log-odds, else
+        the logit of the centre)
     tree_weight : float, the weight that reproduces the ensemble (1/T for averages, 1 for boosting)
     """
 
@@ -108,25 +112,33 @@ def _parents(tree):
 
 SUPPORTED = (RandomForestRegressor, ExtraTreesRegressor, GradientBoostingRegressor,
              DecisionTreeRegressor)
+SUPPORTED_CLASSIFIERS = (RandomForestClassifier, ExtraTreesClassifier,
+                         GradientBoostingClassifier, DecisionTreeClassifier)
 
 
 def extract_rules(ensemble, centre=0.0):
-    """The :class:`RuleEnsemble` of a fitted supported regressor.
+    """The :class:`RuleEnsemble` of a fitted supported regressor or binary classifier.
 
     For averaging ensembles (forests, a single tree) ``centre`` is subtracted from
     every leaf value and kept as the offset, so the rules are the same as for an
     ensemble grown on ``y - centre`` (splits are shift-invariant): a rule's value is
     then its leaf's deviation from the mean response, as when the data are
     standardised before growing the forest.  Boosting's leaves are deviations already.
+
+    Classifiers (two classes): a leaf's value is its share of ``classes_[1]`` minus
+    ``centre`` (the weighted share in the training data) for averaging ensembles,
+    so ``expit(offset) + M (1/T)`` reproduces ``predict_proba[:, 1]``; boosting's
+    leaves are log-odds increments, ``offset + M 1`` its ``decision_function``.
     """
+    if isinstance(ensemble, SUPPORTED_CLASSIFIERS):
+        return _extract_classifier_rules(ensemble, centre)
     if isinstance(ensemble, GradientBoostingRegressor):
         if ensemble.loss != "squared_error":
             raise ValueError("GradientBoostingRegressor rules need loss='squared_error'; got "
                              f"{ensemble.loss!r}.")
         estimators = [row[0] for row in ensemble.estimators_]
         scale = float(ensemble.learning_rate)
-        offset = float(np.ravel(ensemble._raw_predict_init(np.zeros((1, ensemble.n_features_in_),
-                                                                    dtype=np.float32)))[0])
+        offset = _boosting_offset(ensemble)
         tree_weight, shift = 1.0, 0.0
     elif isinstance(ensemble, (RandomForestRegressor, ExtraTreesRegressor)):
         estimators = list(ensemble.estimators_)
@@ -140,6 +152,42 @@ def extract_rules(ensemble, centre=0.0):
         raise TypeError("ensemble must be a RandomForestRegressor, ExtraTreesRegressor, "
                         "GradientBoostingRegressor or DecisionTreeRegressor; got "
                         f"{type(ensemble).__name__}.")
+    return _collect(estimators, lambda tree, ids: tree.value[ids, 0, 0] * scale - shift,
+                    offset, tree_weight)
+
+
+def _extract_classifier_rules(ensemble, centre):
+    n_classes = len(ensemble.classes_)
+    if n_classes != 2:
+        raise ValueError(f"FIRE rules from classifiers need two classes; {type(ensemble).__name__} "
+                         f"was fitted on {n_classes}.")
+    if isinstance(ensemble, GradientBoostingClassifier):
+        if ensemble.loss != "log_loss":
+            raise ValueError("GradientBoostingClassifier rules need loss='log_loss'; got "
+                             f"{ensemble.loss!r}.")
+        estimators = [row[0] for row in ensemble.estimators_]
+        scale = float(ensemble.learning_rate)
+        return _collect(estimators, lambda tree, ids: tree.value[ids, 0, 0] * scale,
+                        _boosting_offset(ensemble), 1.0)
+    estimators = (list(ensemble.estimators_) if hasattr(ensemble, "estimators_")
+                  else [ensemble])
+    centre = float(np.clip(centre, 1e-12, 1 - 1e-12))
+
+    def share(tree, ids):  # weighted share of classes_[1] in each leaf, minus the centre
+        counts = tree.value[ids, 0, :]
+        total = counts.sum(axis=1)
+        return np.divide(counts[:, 1], total, out=np.full(ids.size, centre),
+                         where=total > 0) - centre
+
+    return _collect(estimators, share, float(logit(centre)), 1.0 / len(estimators))
+
+
+def _boosting_offset(ensemble):
+    return float(np.ravel(ensemble._raw_predict_init(
+        np.zeros((1, ensemble.n_features_in_), dtype=np.float32)))[0])
+
+
+def _collect(estimators, leaf_values, offset, tree_weight):
     trees, leaves, values = [], [], []
     for est in estimators:
         tree = est.tree_
@@ -148,7 +196,7 @@ def extract_rules(ensemble, centre=0.0):
         leaf_ids = np.flatnonzero(tree.children_left < 0)
         trees.append(tree)
         leaves.append(leaf_ids)
-        values.append(tree.value[leaf_ids, 0, 0] * scale - shift)
+        values.append(leaf_values(tree, leaf_ids))
     offsets = np.zeros(len(trees) + 1, dtype=np.int64)
     np.cumsum([lv.size for lv in leaves], out=offsets[1:])
     return RuleEnsemble(trees, leaves, np.concatenate(values).astype(np.float64), offsets,

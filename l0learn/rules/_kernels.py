@@ -11,7 +11,11 @@ a tree, ``M_t' M_t`` is diagonal and the loss restricted to one block is
     ½ Σ_j q_j (w_j − a_j)² + const,   q_j = c_j v_j²,  a_j = w_j + S_j / (c_j v_j),
 
 with ``c_j`` the leaf's share of the (normalised) sample weight and ``S_j`` the
-weighted residual sum in the leaf.  After one O(n) aggregation, each block
+weighted residual sum in the leaf.  For the logistic loss (:class:`FIREClassifier`)
+the same block problem is the quadratic majoriser of the loss (curvature 1/4, so
+``q_j = c_j v_j² / 4`` and ``a_j = w_j + 4 S_j / (c_j v_j)`` with the residual
+``y − σ(η)``), minimised repeatedly per block update (majorise-minimise: the
+objective decreases monotonically).  After one O(n) aggregation, each block
 subproblem (loss + sparsity + fusion of neighbouring leaves) involves only its
 m_t leaves and is solved to high accuracy by proximal gradient steps (FISTA for
 ℓ1) whose prox is the exact fused lasso (Johnson's DP) followed by ℓ1 or MCP
@@ -27,6 +31,10 @@ from .._shared.fused import flsa
 
 PENALTY_L1 = 0
 PENALTY_MCP = 1
+LOSS_SQUARED = 0
+LOSS_LOGISTIC = 1
+# majorise-minimise rounds per logistic block update (one is exact for squared error)
+MM_ROUNDS = 20
 
 
 @njit(cache=True, nogil=True)
@@ -135,16 +143,46 @@ def solve_block(q, a, w, lam_s, lam_f, gamma, penalty, Q, max_inner, inner_tol):
 
 
 @njit(cache=True, nogil=True)
-def _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a):
+def curvature(loss):
+    """Upper bound on the loss's second derivative in the linear predictor."""
+    return 1.0 if loss == LOSS_SQUARED else 0.25
+
+
+@njit(cache=True, nogil=True)
+def _expit(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(cache=True, nogil=True)
+def _softplus(x):
+    if x > 0.0:
+        return x + np.log1p(np.exp(-x))
+    return np.log1p(np.exp(x))
+
+
+@njit(cache=True, nogil=True)
+def refresh_residual(eta, y, b0, resid):
+    """Logistic residual ``y − σ(η + b0)``."""
+    for i in range(resid.shape[0]):
+        resid[i] = y[i] - _expit(eta[i] + b0)
+
+
+@njit(cache=True, nogil=True)
+def _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a, kappa, lam_2):
+    """The block's (majorised) loss plus ridge as ``½ Σ q (w − a)² + const``; returns (m, Q)."""
     off = offsets[t]
     m = offsets[t + 1] - off
     level_sums(t, codes, wt, resid, m, sums)
     Q = 0.0
     for j in range(m):
         vj = v[off + j]
-        q[j] = c[off + j] * vj * vj
+        curv = kappa * c[off + j] * vj * vj
+        q[j] = curv + lam_2
         if q[j] > 0.0:
-            a[j] = w_flat[off + j] + sums[j] / (c[off + j] * vj)
+            a[j] = (curv * w_flat[off + j] + vj * sums[j]) / q[j]
         else:
             a[j] = w_flat[off + j]
         if q[j] > Q:
@@ -154,13 +192,14 @@ def _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a):
 
 @njit(cache=True, nogil=True)
 def block_score(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, penalty,
-                sums, q, a):
+                sums, q, a, kappa, lam_2):
     """Largest entry of the block's proximal-gradient mapping ``Q (w − prox(w − ∇/Q))``.
 
     Zero exactly at block-stationary points; for a zero block without fusion it is
-    the soft-thresholded gradient, i.e. the minimum-norm subgradient.
+    the soft-thresholded gradient, i.e. the minimum-norm subgradient.  ``kappa`` is
+    the loss's curvature bound (1 squared error, 1/4 logistic), ``lam_2`` the ridge weight.
     """
-    m, Q = _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a)
+    m, Q = _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a, kappa, lam_2)
     if Q <= 0.0:
         return 0.0
     off = offsets[t]
@@ -178,30 +217,47 @@ def block_score(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma,
 
 
 @njit(cache=True, nogil=True)
+def _shift_rows(t, codes, d, loss, resid, eta, y, b0):
+    """Add the per-leaf change ``d`` of tree ``t``'s contribution to every row's fit."""
+    if loss == LOSS_SQUARED:
+        for i in range(codes.shape[0]):
+            resid[i] -= d[codes[i, t]]
+    else:
+        for i in range(codes.shape[0]):
+            eta[i] += d[codes[i, t]]
+            resid[i] = y[i] - _expit(eta[i] + b0)
+
+
+@njit(cache=True, nogil=True)
 def update_block(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, penalty,
-                 max_inner, inner_tol, sums, q, a):
-    """Solve block ``t`` (given the others) and update the residual; returns inner iterations.
+                 max_inner, inner_tol, sums, q, a, loss, eta, y, b0, lam_2):
+    """Solve block ``t`` (given the others) and update the fit; returns inner iterations.
 
     ``inner_tol`` is in gradient units: the inner iterations stop once a step moves
-    the weights by less than ``inner_tol / Q``.
+    the weights by less than ``inner_tol / Q``.  For the logistic loss the block
+    problem is re-majorised at the new weights up to ``MM_ROUNDS`` times, until a
+    round moves the weights by less than that.
     """
-    m, Q = _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a)
-    if Q <= 0.0:
-        return 0
-    off = offsets[t]
-    w = w_flat[off:off + m].copy()
-    iters = solve_block(q[:m], a[:m], w, lam_s, lam_f, gamma, penalty, Q, max_inner,
-                        inner_tol / Q)
-    changed = False
-    for j in range(m):
-        d = (w[j] - w_flat[off + j]) * v[off + j]
-        sums[j] = d  # reuse as the change of each leaf's contribution
-        if d != 0.0:
-            changed = True
-        w_flat[off + j] = w[j]
-    if changed:
-        for i in range(codes.shape[0]):
-            resid[i] -= sums[codes[i, t]]
+    kappa = curvature(loss)
+    rounds = 1 if loss == LOSS_SQUARED else MM_ROUNDS
+    iters = 0
+    for _ in range(rounds):
+        m, Q = _block_data(t, codes, offsets, v, c, w_flat, wt, resid, sums, q, a, kappa, lam_2)
+        if Q <= 0.0:
+            return iters
+        off = offsets[t]
+        w = w_flat[off:off + m].copy()
+        iters += solve_block(q[:m], a[:m], w, lam_s, lam_f, gamma, penalty, Q, max_inner,
+                             inner_tol / Q)
+        move = 0.0
+        for j in range(m):
+            move = max(move, abs(w[j] - w_flat[off + j]))
+            sums[j] = (w[j] - w_flat[off + j]) * v[off + j]  # change of each leaf's contribution
+            w_flat[off + j] = w[j]
+        if move > 0.0:
+            _shift_rows(t, codes, sums, loss, resid, eta, y, b0)
+        if move <= inner_tol / Q:
+            break
     return iters
 
 
@@ -241,8 +297,8 @@ def _anderson_candidate(history, n_hist, out):
 
 
 @njit(cache=True, nogil=True)
-def _apply_change(codes, offsets, v, active, w_old, w_new, resid):
-    """resid -= M (w_new - w_old) over the active blocks."""
+def _apply_change(codes, offsets, v, active, w_old, w_new, loss, resid, eta, y, b0):
+    """Move the fit from ``M w_old`` to ``M w_new`` over the active blocks."""
     for t in range(offsets.shape[0] - 1):
         if not active[t]:
             continue
@@ -255,33 +311,90 @@ def _apply_change(codes, offsets, v, active, w_old, w_new, resid):
             if d[j] != 0.0:
                 changed = True
         if changed:
-            for i in range(codes.shape[0]):
-                resid[i] -= d[codes[i, t]]
+            _shift_rows(t, codes, d, loss, resid, eta, y, b0)
 
 
 @njit(cache=True, nogil=True)
-def refit_intercept(wt, resid):
-    """Shift the residual to weighted mean zero; returns the shift (added to the intercept)."""
-    s = 0.0
-    for i in range(resid.shape[0]):
-        s += wt[i] * resid[i]
-    for i in range(resid.shape[0]):
-        resid[i] -= s
-    return s
-
-
-@njit(cache=True, nogil=True)
-def objective(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, penalty):
-    """½ Σ w r² + Σ_t [sparsity_t(w_t) + lam_f TV(w_t)] with per-block MCP concavity."""
+def data_loss(loss, wt, resid, eta, y, b0):
+    """½ Σ ω r² (squared error) or Σ ω [log(1 + e^u) − y u], u = η + b0 (logistic)."""
     acc = 0.0
-    for i in range(resid.shape[0]):
-        acc += 0.5 * wt[i] * resid[i] * resid[i]
+    if loss == LOSS_SQUARED:
+        for i in range(resid.shape[0]):
+            acc += 0.5 * wt[i] * resid[i] * resid[i]
+    else:
+        for i in range(eta.shape[0]):
+            u = eta[i] + b0
+            acc += wt[i] * (_softplus(u) - y[i] * u)
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _intercept_derivatives(wt, eta, y, b):
+    """First and second derivative of the logistic loss in the intercept (sign: descent)."""
+    g = 0.0
+    h = 0.0
+    for i in range(eta.shape[0]):
+        p = _expit(eta[i] + b)
+        g += wt[i] * (y[i] - p)
+        h += wt[i] * p * (1.0 - p)
+    return g, h
+
+
+@njit(cache=True, nogil=True)
+def refit_intercept(wt, resid, loss, eta, y, b0):
+    """Optimal intercept given the rules; returns its change (the residual is updated).
+
+    Squared error: the weighted mean residual.  Logistic: Newton's method on the
+    one-dimensional convex problem, each step halved until the derivative shrinks (and the loss does not grow).
+    """
+    if loss == LOSS_SQUARED:
+        s = 0.0
+        for i in range(resid.shape[0]):
+            s += wt[i] * resid[i]
+        for i in range(resid.shape[0]):
+            resid[i] -= s
+        return s
+    b = b0
+    g, h = _intercept_derivatives(wt, eta, y, b)
+    value = data_loss(loss, wt, resid, eta, y, b)
+    slack = 4e-16 * (abs(value) + 1.0)  # loss values cannot resolve smaller decreases
+    for _ in range(100):
+        if abs(g) <= 1e-15 or h <= 0.0:
+            break
+        # Newton step, halved until the derivative shrinks in magnitude and the loss does
+        # not increase beyond rounding: the derivative stays accurate near the root,
+        # where loss values no longer resolve the decrease
+        step = g / h
+        accepted = False
+        for _ in range(60):
+            g_new, h_new = _intercept_derivatives(wt, eta, y, b + step)
+            trial = data_loss(loss, wt, resid, eta, y, b + step)
+            if abs(g_new) < abs(g) and trial <= value + slack:
+                b += step
+                g, h, value = g_new, h_new, min(value, trial)
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            break
+    refresh_residual(eta, y, b, resid)
+    return b - b0
+
+
+@njit(cache=True, nogil=True)
+def objective(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, penalty,
+              loss, eta, y, b0, lam_2):
+    """Loss + ½ lam_2 ‖w‖² + Σ_t [sparsity_t(w_t) + lam_f TV(w_t)], per-block MCP concavity."""
+    acc = data_loss(loss, wt, resid, eta, y, b0)
+    for j in range(w_flat.shape[0]):
+        acc += 0.5 * lam_2 * w_flat[j] * w_flat[j]
+    kappa = curvature(loss)
     for t in range(offsets.shape[0] - 1):
         off = offsets[t]
         m = offsets[t + 1] - off
         Q = 0.0
         for j in range(m):
-            Q = max(Q, c[off + j] * v[off + j] * v[off + j])
+            Q = max(Q, kappa * c[off + j] * v[off + j] * v[off + j] + lam_2)
         gamma_t = gamma / Q if Q > 0.0 else np.inf
         acc += block_penalty(w_flat[off:off + m], lam_s, lam_f, gamma_t, penalty)
     return acc
@@ -290,7 +403,7 @@ def objective(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, pena
 @njit(cache=True, nogil=True)
 def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma, penalty,
                     fit_intercept, max_passes, max_sweeps, tol, n_add, max_inner, anderson,
-                    scores):
+                    scores, loss, eta, y, b0, lam_2):
     """Greedy block selection with an active set, to a certified stationary point.
 
     Each pass scores every block by its proximal-gradient mapping (one O(n)
@@ -302,9 +415,15 @@ def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma
     ``anderson`` sweeps the iterates are extrapolated (Anderson acceleration, as
     for coordinate descent in skglm/celer) and the extrapolation is kept only
     if it lowers the objective, so the descent stays monotone.
+
+    ``loss`` selects squared error (``resid`` is the residual; ``eta``, ``y`` and
+    ``b0`` unused) or the logistic loss (``eta`` the rules' linear predictor, ``y``
+    the 0/1 labels, ``b0`` the intercept, ``resid = y − σ(η + b0)``); ``lam_2`` adds
+    the ridge ``½ lam_2 ‖w‖²`` to the smooth part.
     Returns (passes, block updates, converged, largest score, intercept shift).
     """
     n_blocks = offsets.shape[0] - 1
+    kappa = curvature(loss)
     size = 1
     for t in range(n_blocks):
         size = max(size, offsets[t + 1] - offsets[t])
@@ -319,7 +438,7 @@ def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma
                 break
     shift = 0.0
     if fit_intercept:
-        shift += refit_intercept(wt, resid)
+        shift += refit_intercept(wt, resid, loss, eta, y, b0 + shift)
     updates = 0
     worst = np.inf
     n_rules = w_flat.shape[0]
@@ -331,7 +450,7 @@ def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma
         n_active = 0
         for t in range(n_blocks):
             scores[t] = block_score(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f,
-                                    gamma, penalty, sums, q, a)
+                                    gamma, penalty, sums, q, a, kappa, lam_2)
             if scores[t] > worst:
                 worst = scores[t]
             if active[t]:
@@ -355,17 +474,18 @@ def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma
         inner_tol = 0.01 * sweep_tol
         n_hist = 0
         value = objective(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma,
-                          penalty)
+                          penalty, loss, eta, y, b0 + shift, lam_2)
         for sweep in range(max_sweeps):
             for t in range(n_blocks):
                 if active[t]:
                     update_block(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f,
-                                 gamma, penalty, max_inner, inner_tol, sums, q, a)
+                                 gamma, penalty, max_inner, inner_tol, sums, q, a, loss, eta,
+                                 y, b0 + shift, lam_2)
                     updates += 1
                     if fit_intercept:
-                        shift += refit_intercept(wt, resid)
+                        shift += refit_intercept(wt, resid, loss, eta, y, b0 + shift)
             new_value = objective(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma,
-                                  penalty)
+                                  penalty, loss, eta, y, b0 + shift, lam_2)
             if value - new_value <= sweep_tol * sweep_tol:
                 break
             value = new_value
@@ -376,18 +496,25 @@ def active_set_gbcd(codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f, gamma
                     n_hist = 0
                     if _anderson_candidate(history, anderson + 1, candidate):
                         trial = resid.copy()
-                        _apply_change(codes, offsets, v, active, w_flat, candidate, trial)
-                        trial_shift = refit_intercept(wt, trial) if fit_intercept else 0.0
+                        trial_eta = eta.copy()
+                        _apply_change(codes, offsets, v, active, w_flat, candidate, loss,
+                                      trial, trial_eta, y, b0 + shift)
+                        trial_shift = 0.0
+                        if fit_intercept:
+                            trial_shift = refit_intercept(wt, trial, loss, trial_eta, y,
+                                                          b0 + shift)
                         trial_value = objective(codes, offsets, v, c, candidate, wt, trial,
-                                                lam_s, lam_f, gamma, penalty)
+                                                lam_s, lam_f, gamma, penalty, loss, trial_eta,
+                                                y, b0 + shift + trial_shift, lam_2)
                         if trial_value < value:
                             w_flat[:] = candidate
                             resid[:] = trial
+                            eta[:] = trial_eta
                             shift += trial_shift
                             value = trial_value
     worst = 0.0
     for t in range(n_blocks):
         scores[t] = block_score(t, codes, offsets, v, c, w_flat, wt, resid, lam_s, lam_f,
-                                gamma, penalty, sums, q, a)
+                                gamma, penalty, sums, q, a, kappa, lam_2)
         worst = max(worst, scores[t])
     return max_passes, updates, worst <= tol, worst, shift
