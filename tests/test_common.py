@@ -16,6 +16,8 @@ ESTIMATORS = [
     L0RegressorCV(cv=3, num_lambda=10, num_gamma=2, penalty="L0L1", max_support_size=5),
     L0Classifier(),
     L0ClassifierCV(cv=3, num_lambda=10, max_support_size=5),
+    L0Classifier(loss="multinomial", penalty="L0L2", gamma=0.01),
+    L0ClassifierCV(loss="multinomial", cv=3, num_lambda=5, max_support_size=3),
     L0Classifier(loss="squared_hinge", penalty="L0L2", gamma=0.1, algorithm="CD", tol=1e-12,
                  max_iter=5000),
     FASTRegressor(),

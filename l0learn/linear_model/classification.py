@@ -16,6 +16,7 @@ from .._shared.columns import warn_degenerate_columns
 from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_bound_pair, check_bounds, check_weights
 from ._classification_solver import LOSSES, GLMProblem
+from ._multinomial import MultinomialProblem, fit_multinomial, softmax
 from ._penalties import PENALTIES
 from ._solver import fit_single
 from .path import ALGORITHMS, make_settings
@@ -41,11 +42,21 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     ``penalty="L0"`` adds ``lambda_2 = 1e-7`` (as L0Learn does) so that separable data
     give finite coefficients.
 
+    With ``loss="multinomial"`` (any number of classes, labels of any type) each
+    feature has one coefficient per class, and the penalties act on that row as a
+    group: ``lambda_0`` prices each feature used by any class (a feature enters or
+    leaves for all classes at once), ``lambda_1`` is the row's Euclidean norm and
+    ``lambda_2`` its squared norm; the loss is the summed cross-entropy
+    ``sum_i w_i [log sum_k exp(b_0k + x_i'B_k) - (b_0k + x_i'B_k)]_{k = y_i}``.
+    CD updates whole rows (Newton steps on the support, proximal steps to enter);
+    CDPSI adds exact adds and group swaps (:mod:`l0learn.linear_model._multinomial`).
+
     Parameters
     ----------
-    loss : {"logistic", "squared_hinge"}, default="logistic"
-        The logistic loss (probabilities via ``predict_proba``) or the squared hinge
-        (a smooth support-vector-machine loss).
+    loss : {"logistic", "squared_hinge", "multinomial"}, default="logistic"
+        The logistic loss (probabilities via ``predict_proba``), the squared hinge
+        (a smooth support-vector-machine loss), both for two classes, or the
+        multinomial (softmax) loss with a group L0 penalty for two or more classes.
     penalty : {"L0", "L0L1", "L0L2"}, default="L0"
         Penalty besides the L0 price: none (a ridge of 1e-7 keeps separable data
         finite), L1 or squared L2 with weight ``gamma``.
@@ -74,12 +85,12 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels; ``classes_[1]`` is the positive one.
-    coef_ : ndarray of shape (1, n_features)
-        Coefficients on the original scale.
-    intercept_ : ndarray of shape (1,)
-        Intercept on the original scale.
+    classes_ : ndarray of shape (n_classes,)
+        The labels; for the binary losses ``classes_[1]`` is the positive one.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients on the original scale (one row per class for the multinomial loss).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts on the original scale.
     support_ : ndarray of int
         Indices of the nonzero coefficients.
     objective_ : float
@@ -99,10 +110,18 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     >>> clf = L0Classifier(penalty="L0L2", lambda_0=2.0, gamma=0.01, max_support_size=5).fit(X, y)
     >>> clf.support_.size <= 5, clf.score(X, y) > 0.9
     (True, True)
+
+    Three classes, one support for all of them:
+
+    >>> from sklearn.datasets import load_wine
+    >>> X, y = load_wine(return_X_y=True)
+    >>> clf = L0Classifier(loss="multinomial", penalty="L0L2", lambda_0=5.0, gamma=0.01).fit(X, y)
+    >>> clf.coef_.shape, bool(clf.predict_proba(X).sum(axis=1).round(12).min() == 1.0)
+    ((3, 13), True)
     """
 
     _parameter_constraints = {
-        "loss": [StrOptions(set(LOSSES))],
+        "loss": [StrOptions(set(LOSSES) | {"multinomial"})],
         "penalty": [StrOptions(set(PENALTIES))],
         "lambda_0": [Interval(Real, 0, None, closed="left")],
         "gamma": [Interval(Real, 0, None, closed="left")],
@@ -153,6 +172,8 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
+        if self.loss == "multinomial":
+            return self._fit_multinomial(X, y, sample_weight)
         X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
         lower, upper = problem.lower_original, problem.upper_original
         p = X.shape[1]
@@ -185,6 +206,69 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
                           "; increase gamma (penalty 'L0L2') or set bounds for a meaningful "
                           "scale.", UserWarning)
         return self
+
+    def _prepare_multinomial(self, X, y, sample_weight):
+        """Validate the data, index the classes and build the multinomial problem."""
+        X, y = validate_data(self, X, y, accept_sparse="csc", dtype=np.float64,
+                             ensure_min_samples=2, accept_large_sparse=False,
+                             multi_output=False)
+        check_classification_targets(y)
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(f"L0Classifier needs at least 2 classes in y; got "
+                             f"{self.classes_.size} ({self.classes_.tolist()}).")
+        w = check_weights(sample_weight, X.shape[0])
+        if np.unique(y_index[w > 0]).size < 2:
+            raise ValueError("L0Classifier needs at least 2 classes among the rows with "
+                             "positive sample_weight.")
+        for name in ("lower_bounds", "upper_bounds"):
+            if getattr(self, name) is not None:
+                raise ValueError(f"{name} is not available with loss='multinomial' (a "
+                                 "feature's coefficients are one row for all classes).")
+        if self.exclude_first_k:
+            raise ValueError("exclude_first_k is not available with loss='multinomial'.")
+        problem = MultinomialProblem(X, y_index, self.classes_.size, w, self.fit_intercept)
+        warn_degenerate_columns(X, constant=~problem.usable,
+                                feature_names=getattr(self, "feature_names_in_", None))
+        return X, y_index, w, problem
+
+    def _fit_multinomial(self, X, y, sample_weight):
+        X, y_index, w, problem = self._prepare_multinomial(X, y, sample_weight)
+        p = X.shape[1]
+        penalty, gamma = self.penalty, self.gamma
+        if penalty == "L0":
+            penalty, gamma = "L0L2", L0_CLASSIFICATION_GAMMA
+        cap = p if self.max_support_size is None else self.max_support_size
+        point = fit_multinomial(problem, penalty, gamma, self.lambda_0, cap,
+                                algorithm=self.algorithm, max_iter=self.max_iter, tol=self.tol,
+                                max_swaps=self.max_swaps)
+        self._store_multinomial(problem, point)
+        if not point.converged:
+            warn_user(f"Coordinate descent did not converge within max_iter={self.max_iter}"
+                      " sweeps; increase max_iter or tol.", ConvergenceWarning)
+        if gamma < 1e-4 and point.support.size:
+            scores = X @ self.coef_.T + self.intercept_
+            if np.all(scores.argmax(axis=1)[w > 0] == y_index[w > 0]):
+                warn_user("The classes are perfectly separated by the selected features: the "
+                          f"coefficients are held finite only by gamma={gamma:g}; increase "
+                          "gamma (penalty 'L0L2') for a meaningful scale.", UserWarning)
+        return self
+
+    def _store_multinomial(self, problem, point):
+        self.coef_, self.intercept_ = problem.to_original(point)
+        if not self.fit_intercept:
+            self.intercept_ = np.zeros_like(self.intercept_)
+        self.support_ = point.support
+        self.objective_ = point.objective
+        self.n_iter_ = point.n_sweeps
+        self.n_swaps_ = point.n_swaps
+        self.converged_ = point.converged
+
+    def _class_scores(self, X):
+        """Per-class linear scores ``b0_k + x'B_k`` (multinomial loss)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csc", "csr"], dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def _prepare(self, X, y, sample_weight):
         """Validate the data, encode the labels as -1/+1 and build the problem."""
@@ -219,23 +303,36 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         return X, y_pm, w, problem, settings
 
     def decision_function(self, X):
-        """Signed score ``b0 + x'b`` (positive: ``classes_[1]``)."""
+        """Signed score ``b0 + x'b`` (positive: ``classes_[1]``).
+
+        With ``loss="multinomial"``: the per-class scores, shape (n_samples,
+        n_classes), or for two classes the difference of the two (as scikit-learn's
+        binary classifiers return).
+        """
         check_is_fitted(self)
+        if self.coef_.shape[0] > 1:
+            scores = self._class_scores(X)
+            return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
         X = validate_data(self, X, accept_sparse=["csc", "csr"], dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
 
     def predict(self, X):
         """Predicted class labels."""
         check_is_fitted(self)
+        if self.coef_.shape[0] > 1:
+            return self.classes_[self._class_scores(X).argmax(axis=1)]
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
-    @available_if(lambda self: self.loss == "logistic")
+    @available_if(lambda self: self.loss in ("logistic", "multinomial"))
     def predict_proba(self, X):
-        """Class probabilities (logistic loss only): columns follow ``classes_``."""
+        """Class probabilities (logistic and multinomial losses): columns follow ``classes_``."""
+        check_is_fitted(self)
+        if self.coef_.shape[0] > 1:
+            return softmax(self._class_scores(X))
         p1 = expit(self.decision_function(X))
         return np.column_stack([1.0 - p1, p1])
 
-    @available_if(lambda self: self.loss == "logistic")
+    @available_if(lambda self: self.loss in ("logistic", "multinomial"))
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`."""
         return np.log(np.clip(self.predict_proba(X), 1e-300, None))
@@ -243,7 +340,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = self.loss == "multinomial"
         return tags
 
 
@@ -291,8 +388,10 @@ class L0ClassifierCV(L0Classifier):
 
     Attributes
     ----------
-    path_ : RegularizationPath
-        Every full-data solution.
+    path_ : RegularizationPath or MultinomialPath
+        Every full-data solution (``loss="multinomial"``: a
+        :class:`~l0learn.linear_model._multinomial.MultinomialPath`, whose ``coef``
+        holds one (n_classes, n_features) matrix per point).
     cv_means_, cv_sds_ : ndarray of shape (n_points,)
         Mean and standard deviation over folds of the held-out score.
     best_index_ : int
@@ -379,6 +478,8 @@ class L0ClassifierCV(L0Classifier):
         from .path import (assemble_path, cross_validate_path, gamma_values, paths_over_gammas,
                            select_cv_index)
 
+        if self.loss == "multinomial":
+            return self._fit_multinomial_cv(X, y, sample_weight)
         X, y_pm, w, problem, settings = self._prepare(X, y, sample_weight)
         p = X.shape[1]
         max_support = min(100, p) if self.max_support_size is None else self.max_support_size
@@ -415,3 +516,65 @@ class L0ClassifierCV(L0Classifier):
         self.converged_ = bool(self.path_.converged[best])
         self.n_iter_ = int(self.path_.n_sweeps.sum())
         return self
+
+    def _fit_multinomial_cv(self, X, y, sample_weight):
+        from joblib import Parallel, delayed
+        from sklearn.model_selection import StratifiedKFold, check_cv
+
+        from .._shared.progress import Progress
+        from ._multinomial import (MultinomialPath, fold_scores, multinomial_path,
+                                   multinomial_scores)
+        from .path import select_cv_index
+
+        X, y_index, w, problem = self._prepare_multinomial(X, y, sample_weight)
+        p = X.shape[1]
+        max_support = min(100, p) if self.max_support_size is None else self.max_support_size
+        scoring = self.scoring or "log_loss"
+        score = multinomial_scores(scoring)
+        penalty = self.penalty
+        if penalty == "L0":
+            penalty, gammas = "L0L2", np.array([L0_CLASSIFICATION_GAMMA])
+        elif self.gamma is not None:
+            gammas = np.atleast_1d(np.asarray(self.gamma, dtype=float))
+        else:
+            gammas = np.geomspace(self.gamma_max, self.gamma_min, self.num_gamma)
+        options = dict(max_iter=self.max_iter, tol=self.tol, max_swaps=self.max_swaps)
+        points, grids = [], []
+        for gamma in gammas:
+            pts = multinomial_path(problem, penalty, gamma, algorithm=self.algorithm,
+                                   max_support_size=max_support, num_lambda=self.num_lambda,
+                                   **options)
+            points += pts
+            grids.append(np.array([pt.lambda_0 for pt in pts]))
+        self.path_ = MultinomialPath.from_points(problem, points)
+        if isinstance(self.cv, Integral):
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        else:
+            splitter = check_cv(self.cv, y_index, classifier=True)
+        folds = list(splitter.split(X, y_index))
+        jobs = (delayed(fold_scores)(
+                    X, y_index, self.classes_.size, w, train, test, self.fit_intercept, penalty,
+                    gammas, grids, self.algorithm, options, score)
+                for train, test in folds)
+        scores = []
+        with Progress(len(folds), "folds", self.verbose) as progress:
+            for fold in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
+                scores.append(fold)
+                progress.update(info=f"best held-out score so far {np.min(fold):.4g}")
+        scores = np.vstack(scores)
+        self.cv_means_ = scores.mean(axis=0)
+        self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
+        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,
+                               len(folds), self.selection)
+        self.best_index_ = best
+        self.lambda_0_ = float(self.path_.lambda_0[best])
+        self.gamma_ = float(self.path_.gamma[best])
+        self.coef_ = self.path_.coef[best]
+        self.intercept_ = self.path_.intercept[best] if self.fit_intercept else np.zeros(
+            self.classes_.size)
+        self.support_ = np.flatnonzero(np.any(self.coef_ != 0, axis=0))
+        self.objective_ = float(self.path_.objective[best])
+        self.converged_ = bool(self.path_.converged[best])
+        self.n_iter_ = int(sum(pt.n_sweeps for pt in points))
+        return self
+

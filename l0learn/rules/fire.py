@@ -264,7 +264,7 @@ class _FIREBase(FitStateMixin, TransformerMixin, BaseEstimator):
 
 
 class FIRERegressor(RegressorMixin, _FIREBase):
-    """Sparse, fused selection of the leaves (rules) of a tree ensemble (FIRE).
+    r"""Sparse, fused selection of the leaves (rules) of a tree ensemble (FIRE).
 
     Each leaf :math:`j` of the ensemble is a rule with column
     :math:`M_{ij} = v_j 1[x_i \\in \\text{leaf } j]` (:math:`v_j` the leaf's value).
@@ -371,7 +371,7 @@ class FIRERegressor(RegressorMixin, _FIREBase):
 
 
 class FIREClassifier(ClassifierMixin, _FIREBase):
-    """Sparse, fused selection of the rules of a tree ensemble for binary classification.
+    r"""Sparse, fused selection of the rules of a tree ensemble for binary classification.
 
     The rules are the leaves of a fitted classification ensemble, with column
     :math:`M_{ij} = v_j 1[x_i \\in \\text{leaf } j]`: for forests and single trees
