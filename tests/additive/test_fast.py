@@ -83,6 +83,28 @@ def test_logistic_objective_matches_cvxpy():
     assert model.objective_ == pytest.approx(ref, abs=1e-6)
 
 
+def test_logistic_newton_phase_reaches_cvxpy_with_default_limits(monkeypatch):
+    """Well-separated classes: p (1 - p) is far below the majoriser's 1/4, where the
+    majorised sweeps alone crawl.  With the proximal Newton phase the default
+    ``max_iter`` reaches the cvxpy optimum; without it the same budget does not."""
+    from sklearn.datasets import load_breast_cancer
+
+    from l0learn.additive import _solver
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = np.round(X[:150, :4], 1)
+    y = y[:150].astype(float)
+    lam = 2e-3
+    model = FASTClassifier(lambda_fusion=lam, tol=1e-5).fit(X, y)
+    ref = _tv_objective_cvxpy(model, X, y, lam, loss="logistic")
+    assert model.converged_
+    assert model.objective_ == pytest.approx(ref, abs=1e-6)
+    monkeypatch.setattr(_solver, "_NEWTON_STEPS", 0)
+    with pytest.warns(ConvergenceWarning):
+        crawl = FASTClassifier(lambda_fusion=lam, tol=1e-5, max_iter=200).fit(X, y)
+    assert crawl.objective_ > ref + 1e-6
+
+
 def test_equals_lasso_on_jump_indicators():
     """TV on one feature's levels is a lasso on the step-function columns 1[x >= u_l]."""
     X, y = _small(4, n=100, p=2)
