@@ -210,6 +210,35 @@ def prox_row(Xn, j, Y, w, B, eta, P, P_try, loss, price, lam1, lam2, forbid_entr
 
 # -- Newton steps (support rows without a group norm, intercepts) ----------------------------
 @njit(cache=True, nogil=True)
+def _cholesky_solve(H, g, floor, out):
+    """``out = -H^{-1} g`` for symmetric positive (semi)definite ``H`` (overwritten by
+    its Cholesky factor); pivots below ``floor`` are raised to it.  Written out
+    rather than ``np.linalg.solve``, whose LAPACK binding costs seconds of compile."""
+    K = H.shape[0]
+    for j in range(K):
+        d = H[j, j]
+        for m in range(j):
+            d -= H[j, m] * H[j, m]
+        d = np.sqrt(max(d, floor))
+        H[j, j] = d
+        for i in range(j + 1, K):
+            v = H[i, j]
+            for m in range(j):
+                v -= H[i, m] * H[j, m]
+            H[i, j] = v / d
+    for i in range(K):  # L z = -g
+        v = -g[i]
+        for m in range(i):
+            v -= H[i, m] * out[m]
+        out[i] = v / H[i, i]
+    for i in range(K - 1, -1, -1):  # L' x = z
+        v = out[i]
+        for m in range(i + 1, K):
+            v -= H[m, i] * out[m]
+        out[i] = v / H[i, i]
+
+
+@njit(cache=True, nogil=True)
 def _newton_direction(Xn, j, Y, w, P, b, lam2, d):
     """Newton direction of ``loss + lam2 |b|^2`` in row ``j`` at the point whose
     probabilities are ``P``; returns the directional derivative (>= 0: none)."""
@@ -242,7 +271,8 @@ def _newton_direction(Xn, j, Y, w, P, b, lam2, d):
     for k in range(K):  # the flat direction 11' gets curvature too (never moved along)
         for l in range(K):
             H[k, l] += scale / K
-    sol = np.linalg.solve(H, -g)
+    sol = np.empty(K)
+    _cholesky_solve(H, g, scale * 1e-12, sol)
     mean = sol.mean()
     slope = 0.0
     for k in range(K):
