@@ -45,6 +45,27 @@ class MultiTaskData:
             self.x_mean.append(xm)
             self.y_mean.append(ym)
         self.q = [np.einsum("ij,ij->j", X, X) for X in self.X]  # squared column norms
+        self.Xty = [X.T @ y for X, y in zip(self.X, self.y)]
+        self._gram_rows = [{} for _ in range(self.K)]
+
+    def gram_rows(self, k, S):
+        """``X_S' X / n`` for task k (|S| x p): rows cached per feature, since the
+        supports of a local search change one feature at a time."""
+        cache = self._gram_rows[k]
+        missing = [j for j in S if j not in cache]
+        if missing:
+            rows = self.X[k][:, missing].T @ self.X[k] / self.n[k]
+            for j, row in zip(missing, rows):
+                cache[j] = row
+        if len(S) == 0:
+            return np.zeros((0, self.p))
+        return np.stack([cache[j] for j in S])
+
+    def gram_block(self, k, S):
+        """``X_S' X_S / n`` for task k."""
+        self.gram_rows(k, [j for j in S if j not in self._gram_rows[k]])
+        cache = self._gram_rows[k]
+        return np.stack([cache[j][S] for j in S])
 
 
 class MultiTaskProblem:
@@ -83,11 +104,10 @@ class MultiTaskProblem:
         S = np.flatnonzero(B[k])
         if S.size == 0:
             return
-        XS = d.X[k][:, S]
         others = B.sum(axis=0) - B[k]
-        A = XS.T @ XS / d.n[k]
+        A = d.gram_block(k, S)
         A[np.diag_indices_from(A)] += self.l1 + self.l2 * (K - 1) / K
-        rhs = XS.T @ d.y[k] / d.n[k] + self.l2 * others[S] / K
+        rhs = d.Xty[k][S] / d.n[k] + self.l2 * others[S] / K
         try:
             sol = np.linalg.solve(A, rhs)
         except np.linalg.LinAlgError:
@@ -121,10 +141,9 @@ class MultiTaskProblem:
         for k in range(K):
             S = np.flatnonzero(B[k])
             if S.size:
-                XS = d.X[k][:, S]
                 block = slice(start, start + S.size)
-                H[block, block] = XS.T @ XS / d.n[k]
-                rhs[block] = XS.T @ d.y[k] / d.n[k]
+                H[block, block] = d.gram_block(k, S)
+                rhs[block] = d.Xty[k][S] / d.n[k]
                 for q, j in enumerate(S):
                     position[(k, j)] = start + q
             start += S.size
@@ -146,7 +165,8 @@ class MultiTaskProblem:
     def _entry_slope(self, B, k):
         """For task k: the slope x_j' r / n + λ2 S'_j / K a newcomer j meets, x' r, and S'."""
         d = self.data
-        corr = d.X[k].T @ (d.y[k] - d.X[k] @ B[k])
+        S = np.flatnonzero(B[k])
+        corr = d.Xty[k] - d.n[k] * (B[k, S] @ d.gram_rows(k, S)) if S.size else d.Xty[k].copy()
         others = B.sum(axis=0) - B[k]
         return corr / d.n[k] + self.l2 * others / d.K, corr, others
 
@@ -189,7 +209,7 @@ class MultiTaskProblem:
         t = int(np.argmin(drop_z))
         moves.append((float(drop_z[t]), "drop", int(S[t]), -1, 0.0))
         # swap i -> j with one new coefficient b
-        G = X[:, S].T @ X / n  # (|S|, p): x_i' x_j / n
+        G = d.gram_rows(k, S)  # (|S|, p): x_i' x_j / n
         g = g0[None, :] + bi[:, None] * G
         gain = (drop[:, None] - g ** 2 / (2 * A[None, :])
                 + self.lz * (counts[S][:, None] - c_other[None, :] - 1) / K)
@@ -197,38 +217,70 @@ class MultiTaskProblem:
         a, j = np.unravel_index(int(np.argmin(gain)), gain.shape)
         moves.append((float(gain[a, j]), "swap", int(S[a]), int(j), float(g[a, j] / A[j])))
         if self.refit_swaps:
-            moves.append(self._refit_swap(B, k))
+            moves.append(self._refit_swap(B, k, G))
         return moves
 
-    def _refit_swap(self, B, k):
+    def _refit_swap(self, B, k, G):
         """Best move "drop i, refit the task, add j with its best coefficient" for task k.
 
         Unlike the single-coefficient swap it lets the remaining coefficients adjust
         before the newcomer is priced, which matters when selected features compensate
-        for each other.  Returns (ΔF, "refit-swap", i, j, (new task row)).
+        for each other.  ``G`` is ``X_S' X / n`` on task k's support S.  Returns
+        (ΔF, "refit-swap", i, j, (new task row)).
+
+        Task k's part of F on S (others fixed) is the quadratic
+        ``-b'β + β'Aβ/2`` with ``A = X_S'X_S/n + (λ1 + λ2 (K-1)/K) I`` and
+        ``b = X_S'y/n + λ2 S'_S/K``.  With ``β* = A⁻¹b`` its minimiser, the minimiser
+        with ``β_i = 0`` is ``β* - A⁻¹e_i β*_i / (A⁻¹)_ii`` and its value is higher by
+        ``β*_i² / (2 (A⁻¹)_ii)``: one inverse prices every drop at once, and one
+        matrix product gives every newcomer's slope after every drop.
         """
         d = self.data
         K = d.K
-        base = self.objective(B)
+        S = np.flatnonzero(B[k])
+        m = S.size
         best = (np.inf, "refit-swap", -1, -1, None)
-        A = np.maximum(self._diag(k), 1e-300)
-        for i in np.flatnonzero(B[k]):
-            trial = B.copy()
-            trial[k, i] = 0.0
-            self.refit_task(trial, k)
-            dropped = self.objective(trial) - base
-            counts = np.count_nonzero(trial, axis=0)
-            g0, _, _ = self._entry_slope(trial, k)
-            gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * counts - 1) / K
-            gain[trial[k] != 0] = np.inf
-            gain[i] = np.inf
-            gain[d.q[k] <= 0] = np.inf
-            j = int(np.argmin(gain))
-            if dropped + gain[j] < best[0]:
-                row = trial[k].copy()
-                row[j] = g0[j] / A[j] if g0[j] != 0 else np.finfo(float).tiny
-                best = (float(dropped + gain[j]), "refit-swap", int(i), j, row)
-        return best
+        if m == 0:
+            return best
+        n = d.n[k]
+        others = B.sum(axis=0) - B[k]
+        counts = np.count_nonzero(B, axis=0)
+        ridge = self.l1 + self.l2 * (K - 1) / K
+        A = G[:, S].copy()
+        A[np.diag_indices(m)] += ridge
+        b = d.Xty[k][S] / n + self.l2 * others[S] / K
+        try:
+            A_inv = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            return best
+        beta_star = A_inv @ b
+        beta_now = B[k, S]
+        value_now = -b @ beta_now + 0.5 * beta_now @ (A @ beta_now)
+        value_star = -0.5 * b @ beta_star
+        pivots = np.diag(A_inv)
+        # column i: the task's coefficients on S after dropping S[i] and refitting
+        after = beta_star[:, None] - A_inv * (beta_star / pivots)[None, :]
+        after[np.diag_indices(m)] = 0.0
+        dropped = (value_star + 0.5 * beta_star ** 2 / pivots - value_now
+                   + 0.5 * self.lz * (2 * counts[S] - K - 1) / K)
+        # newcomer slopes (p x m): x_j'(y - X_S β_after)/n + λ2 S'_j / K
+        g0 = (d.Xty[k] / n + self.l2 * others / K)[:, None] - G.T @ after
+        diag = np.maximum(self._diag(k), 1e-300)
+        gain = (-g0 ** 2 / (2 * diag[:, None])
+                + (0.5 * self.lz * (K - 2 * counts - 1) / K)[:, None])
+        blocked = (B[k] != 0) | (d.q[k] <= 0)
+        gain[blocked, :] = np.inf
+        total = gain + dropped[None, :]
+        j, i = np.unravel_index(int(np.argmin(total)), total.shape)
+        if not np.isfinite(total[j, i]):
+            return best
+        row = np.zeros(d.p)
+        kept = after[:, i].copy()
+        kept[kept == 0.0] = np.finfo(float).tiny  # keep the support (entry i removed below)
+        row[S] = kept
+        row[S[i]] = 0.0
+        row[j] = g0[j, i] / diag[j] if g0[j, i] != 0 else np.finfo(float).tiny
+        return (float(total[j, i]), "refit-swap", int(S[i]), int(j), row)
 
     def common_moves(self, B):
         """Best common swap / addition / removal (applied to every task at once).
@@ -251,7 +303,7 @@ class MultiTaskProblem:
             if S.size:
                 drop = self._removal_change(B, k, S, corr, others)
                 drop_gain += drop
-                G = d.X[k][:, S].T @ d.X[k] / d.n[k]
+                G = d.gram_rows(k, S)
                 g = g0[None, :] + B[k, S][:, None] * G
                 swap_gain += drop[:, None] - g ** 2 / (2 * A[None, :])
         add_gain[S] = np.inf

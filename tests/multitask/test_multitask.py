@@ -78,6 +78,39 @@ def test_closed_form_moves_equal_brute_force_objective_changes(seed):
                     assert _objective_after(problem, B, k, i, j, b + eps) >= base + delta - 1e-12
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_refit_swap_is_the_best_drop_refit_add(seed):
+    """The vectorised refit-swap (one inverse for every drop, one product for every
+    newcomer) returns the best of all "drop i, refit task k, add j" moves found by
+    refitting each drop and pricing each newcomer by brute force."""
+    K, p = 3, 8
+    Xs, ys = _tiny(100 + seed, K=K, p=p)
+    lambdas = [(0.05, 0.3, 0.2), (0.0, 0.0, 0.0), (1e-3, 1.0, 0.5), (0.0, 0.1, 0.0)][seed % 4]
+    problem = MultiTaskProblem(MultiTaskData(Xs, ys), 4, *lambdas, False)
+    rng = np.random.default_rng(seed)
+    B = np.zeros((K, p))
+    for k in range(K):
+        B[k, rng.choice(p, 3, replace=False)] = rng.normal(size=3)
+    base = problem.objective(B)
+    for k in range(K):
+        move = [m for m in problem.task_moves(B, k) if m[1] == "refit-swap"][0]
+        best = np.inf
+        for i in np.flatnonzero(B[k]):
+            dropped = B.copy()
+            dropped[k, i] = 0.0
+            problem.refit_task(dropped, k)
+            for j in range(p):
+                if B[k, j] != 0:
+                    continue
+                # quadratic in t != 0 (at t = 0 the Zbar count jumps): fit it on -1, 1, 2
+                f = [_objective_after(problem, dropped, k, -1, j, t) for t in (-1.0, 1.0, 2.0)]
+                a2 = ((f[2] - f[1]) - (f[1] - f[0]) / 2) / 3
+                a1 = (f[1] - f[0]) / 2
+                t = -a1 / (2 * a2)
+                best = min(best, _objective_after(problem, dropped, k, -1, j, t) - base)
+        assert move[0] == pytest.approx(best, abs=1e-9)
+
+
 def _best_moves_brute_force(problem, B):
     """Smallest objective change over every single swap / add / drop with the best new value."""
     base = problem.objective(B)
