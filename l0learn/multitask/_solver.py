@@ -374,7 +374,10 @@ def local_search(problem, B, *, tol=1e-10, max_moves=10000):
                 B[k, i] = 0.0
             if j >= 0:
                 B[k, j] = b if b != 0.0 else np.finfo(float).tiny
-        problem.refit(B)
+        if problem.l2 == 0.0:
+            problem.refit_task(B, k)  # without Bbar the other tasks' optima are unchanged
+        else:
+            problem.refit(B)
         n_moves += 1
     return n_moves
 
