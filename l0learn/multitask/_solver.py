@@ -77,6 +77,7 @@ class MultiTaskProblem:
         self.l1, self.l2, self.lz = float(lambda_1), float(lambda_2), float(lambda_z)
         self.common = bool(common_support)
         self.refit_swaps = True
+        self._terms_cache = {}  # task -> (key, counts-free parts of its moves)
 
     # -- objective -------------------------------------------------------------------------
     def objective(self, B):
@@ -180,53 +181,74 @@ class MultiTaskProblem:
                 - 0.5 * self.l2 * ((1 - 1 / K) * bi ** 2 - 2 * bi * others[S] / K))
 
     def task_moves(self, B, k):
-        """Best swap, addition and removal for task k: list of (ΔF, kind, i, j, b)."""
+        """Best swap, addition and removal for task k: list of (ΔF, kind, i, j, b).
+
+        Each move's change is a part that depends on task k's coefficients (and,
+        through Bbar, on the other tasks') plus a Zbar part that depends only on the
+        feature counts.  The first part is cached per task while its row (and,
+        with Bbar, every row) is unchanged: after a move in one task the others'
+        moves differ only by their Zbar parts, which are cheap.
+        """
+        terms = self._task_terms(B, k)
         d = self.data
         K = d.K
-        X, n = d.X[k], d.n[k]
+        S = terms["S"]
+        counts = np.count_nonzero(B, axis=0)
+        c_other = counts - (B[k] != 0)
+        half = 0.5 * self.lz / K
+        moves = []
+        if S.size < self.s:  # addition of j (only below the cardinality)
+            gain = terms["add"] + half * (K - 2 * c_other - 1)
+            j = int(np.argmin(gain))
+            moves.append((float(gain[j]), "add", -1, j, float(terms["add_value"][j])))
+        if S.size == 0:
+            return moves
+        drop_z = terms["drop"] + half * (2 * counts[S] - K - 1)  # removal of i
+        t = int(np.argmin(drop_z))
+        moves.append((float(drop_z[t]), "drop", int(S[t]), -1, 0.0))
+        # swap i -> j with one new coefficient
+        gain = terms["swap"] + 2 * half * (counts[S][:, None] - c_other[None, :] - 1)
+        a, j = np.unravel_index(int(np.argmin(gain)), gain.shape)
+        moves.append((float(gain[a, j]), "swap", int(S[a]), int(j),
+                      float(terms["swap_value"][a, j])))
+        if self.refit_swaps:
+            moves.append(self._refit_swap(terms, counts, d.p))
+        return moves
+
+    def _task_terms(self, B, k):
+        """The counts-free parts of task k's moves (cached; see :meth:`task_moves`)."""
+        key = B[k].tobytes() if self.l2 == 0.0 else B.tobytes()
+        cached = self._terms_cache.get(k)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        d = self.data
         beta = B[k]
         S = np.flatnonzero(beta)
         g0, corr, others = self._entry_slope(B, k)
-        counts = np.count_nonzero(B, axis=0)
-        c_other = counts - (beta != 0)
         A = np.maximum(self._diag(k), 1e-300)
-        moves = []
         in_task = np.zeros(d.p, dtype=bool)
         in_task[S] = True
         in_task[d.q[k] <= 0] = True  # a column that is zero in this task can never enter
-        # addition of j (only below the cardinality)
-        if S.size < self.s:
-            gain = -g0 ** 2 / (2 * A) + 0.5 * self.lz * (K - 2 * c_other - 1) / K
-            gain[in_task] = np.inf
-            j = int(np.argmin(gain))
-            moves.append((float(gain[j]), "add", -1, j, float(g0[j] / A[j])))
-        if S.size == 0:
-            return moves
-        bi = beta[S]
-        # removal of i
-        drop = self._removal_change(B, k, S, corr, others)
-        drop_z = drop + 0.5 * self.lz * (2 * counts[S] - K - 1) / K
-        t = int(np.argmin(drop_z))
-        moves.append((float(drop_z[t]), "drop", int(S[t]), -1, 0.0))
-        # swap i -> j with one new coefficient b
-        G = d.gram_rows(k, S)  # (|S|, p): x_i' x_j / n
-        g = g0[None, :] + bi[:, None] * G
-        gain = (drop[:, None] - g ** 2 / (2 * A[None, :])
-                + self.lz * (counts[S][:, None] - c_other[None, :] - 1) / K)
-        gain[:, in_task] = np.inf
-        a, j = np.unravel_index(int(np.argmin(gain)), gain.shape)
-        moves.append((float(gain[a, j]), "swap", int(S[a]), int(j), float(g[a, j] / A[j])))
-        if self.refit_swaps:
-            moves.append(self._refit_swap(B, k, G))
-        return moves
+        terms = {"S": S, "add": np.where(in_task, np.inf, -g0 ** 2 / (2 * A)),
+                 "add_value": g0 / A}
+        if S.size:
+            drop = self._removal_change(B, k, S, corr, others)
+            G = d.gram_rows(k, S)  # (|S|, p): x_i' x_j / n
+            g = g0[None, :] + beta[S][:, None] * G
+            swap = drop[:, None] - g ** 2 / (2 * A[None, :])
+            swap[:, in_task] = np.inf
+            terms.update(drop=drop, swap=swap, swap_value=g / A[None, :])
+            if self.refit_swaps:
+                terms.update(self._refit_swap_terms(B, k, S, G, others, in_task))
+        self._terms_cache[k] = (key, terms)
+        return terms
 
-    def _refit_swap(self, B, k, G):
-        """Best move "drop i, refit the task, add j with its best coefficient" for task k.
+    def _refit_swap_terms(self, B, k, S, G, others, blocked):
+        """Counts-free parts of the moves "drop i, refit the task, add j" for task k.
 
-        Unlike the single-coefficient swap it lets the remaining coefficients adjust
-        before the newcomer is priced, which matters when selected features compensate
-        for each other.  ``G`` is ``X_S' X / n`` on task k's support S.  Returns
-        (ΔF, "refit-swap", i, j, (new task row)).
+        Unlike the single-coefficient swap the remaining coefficients adjust before
+        the newcomer is priced, which matters when selected features compensate for
+        each other.  ``G`` is ``X_S' X / n`` on task k's support S.
 
         Task k's part of F on S (others fixed) is the quadratic
         ``-b'β + β'Aβ/2`` with ``A = X_S'X_S/n + (λ1 + λ2 (K-1)/K) I`` and
@@ -237,49 +259,50 @@ class MultiTaskProblem:
         """
         d = self.data
         K = d.K
-        S = np.flatnonzero(B[k])
         m = S.size
-        best = (np.inf, "refit-swap", -1, -1, None)
-        if m == 0:
-            return best
         n = d.n[k]
-        others = B.sum(axis=0) - B[k]
-        counts = np.count_nonzero(B, axis=0)
-        ridge = self.l1 + self.l2 * (K - 1) / K
         A = G[:, S].copy()
-        A[np.diag_indices(m)] += ridge
+        A[np.diag_indices(m)] += self.l1 + self.l2 * (K - 1) / K
         b = d.Xty[k][S] / n + self.l2 * others[S] / K
         try:
             A_inv = np.linalg.inv(A)
         except np.linalg.LinAlgError:
-            return best
+            return {}
         beta_star = A_inv @ b
         beta_now = B[k, S]
         value_now = -b @ beta_now + 0.5 * beta_now @ (A @ beta_now)
-        value_star = -0.5 * b @ beta_star
         pivots = np.diag(A_inv)
         # column i: the task's coefficients on S after dropping S[i] and refitting
         after = beta_star[:, None] - A_inv * (beta_star / pivots)[None, :]
         after[np.diag_indices(m)] = 0.0
-        dropped = (value_star + 0.5 * beta_star ** 2 / pivots - value_now
-                   + 0.5 * self.lz * (2 * counts[S] - K - 1) / K)
+        dropped = -0.5 * b @ beta_star + 0.5 * beta_star ** 2 / pivots - value_now
         # newcomer slopes (p x m): x_j'(y - X_S β_after)/n + λ2 S'_j / K
-        g0 = (d.Xty[k] / n + self.l2 * others / K)[:, None] - G.T @ after
+        slopes = (d.Xty[k] / n + self.l2 * others / K)[:, None] - G.T @ after
         diag = np.maximum(self._diag(k), 1e-300)
-        gain = (-g0 ** 2 / (2 * diag[:, None])
-                + (0.5 * self.lz * (K - 2 * counts - 1) / K)[:, None])
-        blocked = (B[k] != 0) | (d.q[k] <= 0)
+        gain = -slopes ** 2 / (2 * diag[:, None]) + dropped[None, :]
         gain[blocked, :] = np.inf
-        total = gain + dropped[None, :]
+        return {"refit_gain": gain, "refit_after": after, "refit_value": slopes / diag[:, None]}
+
+    def _refit_swap(self, terms, counts, p):
+        """The best refit-swap with the current counts: (ΔF, "refit-swap", i, j, new row)."""
+        best = (np.inf, "refit-swap", -1, -1, None)
+        if "refit_gain" not in terms:
+            return best
+        K = self.data.K
+        S = terms["S"]
+        half = 0.5 * self.lz / K
+        total = (terms["refit_gain"] + (half * (K - 2 * counts - 1))[:, None]
+                 + (half * (2 * counts[S] - K - 1))[None, :])
         j, i = np.unravel_index(int(np.argmin(total)), total.shape)
         if not np.isfinite(total[j, i]):
             return best
-        row = np.zeros(d.p)
-        kept = after[:, i].copy()
+        row = np.zeros(p)
+        kept = terms["refit_after"][:, i].copy()
         kept[kept == 0.0] = np.finfo(float).tiny  # keep the support (entry i removed below)
         row[S] = kept
         row[S[i]] = 0.0
-        row[j] = g0[j, i] / diag[j] if g0[j, i] != 0 else np.finfo(float).tiny
+        value = terms["refit_value"][j, i]
+        row[j] = value if value != 0 else np.finfo(float).tiny
         return (float(total[j, i]), "refit-swap", int(S[i]), int(j), row)
 
     def common_moves(self, B):

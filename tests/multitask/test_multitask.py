@@ -78,6 +78,34 @@ def test_closed_form_moves_equal_brute_force_objective_changes(seed):
                     assert _objective_after(problem, B, k, i, j, b + eps) >= base + delta - 1e-12
 
 
+@pytest.mark.parametrize("lambdas", [(0.05, 0.0, 0.4), (0.05, 0.3, 0.4)])
+def test_cached_moves_follow_the_other_tasks(lambdas):
+    """A task's moves are cached while its row is unchanged; when another task moves,
+    the Zbar counts (and with Bbar the mean) change, and the cached moves must still
+    give the exact objective changes."""
+    Xs, ys = _tiny(11, K=3, p=7)
+    problem = MultiTaskProblem(MultiTaskData(Xs, ys), 3, *lambdas, False)
+    rng = np.random.default_rng(3)
+    B = np.zeros((3, 7))
+    for k in range(3):
+        B[k, rng.choice(7, 2, replace=False)] = rng.normal(size=2)
+    problem.task_moves(B, 0)  # fills the cache
+    for step in range(4):
+        B[1 + step % 2] = 0.0  # another task moves: counts and mean change
+        B[1 + step % 2, rng.choice(7, 3, replace=False)] = rng.normal(size=3)
+        base = problem.objective(B)
+        for delta, kind, i, j, b in problem.task_moves(B, 0):
+            trial = B.copy()
+            if kind == "refit-swap":
+                trial[0] = b
+            else:
+                if i >= 0:
+                    trial[0, i] = 0.0
+                if j >= 0:
+                    trial[0, j] = b
+            assert delta == pytest.approx(problem.objective(trial) - base, abs=1e-10)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_refit_swap_is_the_best_drop_refit_add(seed):
     """The vectorised refit-swap (one inverse for every drop, one product for every
