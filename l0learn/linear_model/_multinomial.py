@@ -18,6 +18,7 @@ admits at least one new feature.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import log_softmax, softmax
 
 from .._shared.threads import single_blas_thread
 from . import _multinomial_kernels as K
@@ -416,14 +417,6 @@ def fit_multinomial(problem, penalty, gamma, lambda_0, cap, *, algorithm, max_it
     return solver.point(lambda_0, gamma, sweeps + n, swaps, ok)
 
 
-def softmax(scores):
-    """Row-wise softmax of a scores matrix."""
-    z = scores - scores.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
 @dataclass
 class MultinomialPath:
     """Full-data solutions of a multinomial path (original scale), as
@@ -474,14 +467,13 @@ class MultinomialPath:
     def predict_proba(self, X):
         """Class probabilities of every solution: shape (n_points, n_samples, n_classes)."""
         X = np.asarray(X, dtype=np.float64)
-        return np.stack([softmax(X @ c.T + b) for c, b in zip(self.coef, self.intercept)])
+        return np.stack([softmax(X @ c.T + b, axis=1) for c, b in zip(self.coef, self.intercept)])
 
 
 def multinomial_scores(kind):
     """Held-out score of class scores (n, K) against class indices: lower is better."""
     def log_loss(y_index, w, scores):
-        z = scores - scores.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        logp = log_softmax(scores, axis=1)
         return -(w @ logp[np.arange(y_index.size), y_index]) / w.sum()
 
     def misclassification(y_index, w, scores):

@@ -3,7 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -16,7 +16,7 @@ from .._shared.columns import warn_degenerate_columns
 from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_bound_pair, check_bounds, check_weights
 from ._classification_solver import LOSSES, GLMProblem
-from ._multinomial import MultinomialProblem, fit_multinomial, softmax
+from ._multinomial import MultinomialProblem, fit_multinomial
 from ._penalties import PENALTIES
 from ._solver import fit_single
 from .path import ALGORITHMS, make_settings
@@ -328,7 +328,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         """Class probabilities (logistic and multinomial losses): columns follow ``classes_``."""
         check_is_fitted(self)
         if self.coef_.shape[0] > 1:
-            return softmax(self._class_scores(X))
+            return softmax(self._class_scores(X), axis=1)
         p1 = expit(self.decision_function(X))
         return np.column_stack([1.0 - p1, p1])
 
