@@ -9,10 +9,13 @@ unit weighted norm, with the loss summed over the (weighted) rows as in the bina
 
 (``B`` features x classes; ``lambda_1`` is a group norm, so a feature enters or
 leaves for all classes at once).  :class:`MultinomialSolver` runs row-wise
-proximal coordinate descent with active sets (:mod:`._multinomial_kernels`) and a
-local search of group swaps judged by the exact objective; :func:`multinomial_path`
-warm-starts a decreasing lambda_0 sequence chosen, as in L0Learn, so that each point
-admits at least one new feature.
+coordinate descent with active sets (:mod:`._multinomial_kernels`: Newton steps on
+support rows, proximal steps to enter) and a local search judged by the exact
+objective: adds (a row refitted with the others fixed), joint adds (a newcomer and
+its most correlated support rows refitted together) and group swaps.
+:func:`multinomial_path` warm-starts a decreasing lambda_0 sequence chosen, as in
+L0Learn, so that each point admits at least one new feature, refined where the
+support jumps.
 """
 
 from dataclasses import dataclass
@@ -201,21 +204,23 @@ class MultinomialSolver:
         return loss, norm ** 2 / (2.0 * L)
 
     def _best_move(self, lam0, cap, threshold):
-        """The best exact add or swap below ``threshold``: ``(value, (i, j, row))`` with
-        ``i = -1`` for an add, or ``(threshold, None)``.
+        """The best exact add or swap below ``threshold``.
+
+        Returns ``(value, (i, j, row), add_values)`` (``i = -1`` for an add), or
+        ``(threshold, None, add_values)``; ``add_values`` maps each add tried to its
+        exact objective (for :meth:`_best_joint_add`).
 
         Every (out, in) pair is ranked by its estimated value (the objective with
         ``i`` out, exactly, minus ``j``'s estimated gain); the best few adds and
-        swaps are refitted exactly.  The exact add values are kept in
-        ``self._add_values`` for :meth:`_best_joint_add`.
+        swaps are refitted exactly.
         """
         pb = self.problem
         support = self.support()
         outside = np.flatnonzero(~np.any(self.B != 0.0, axis=1) & pb.usable)
         best = (threshold, None)
-        self._add_values = {}
+        add_values = {}
         if outside.size == 0:
-            return best
+            return (*best, add_values)
         k = min(_SWAP_CANDIDATES, outside.size)
         # add: a zero row whose exact refit pays its price (the entry test of CD only
         # uses a quadratic model, so it can leave such rows out)
@@ -225,7 +230,7 @@ class MultinomialSolver:
             for j in outside[np.argpartition(-gains, k - 1)[:k]]:
                 row, f_j = self._refit_row(int(j), self.eta)
                 value = rest + lam0 + f_j if np.any(row) else np.inf
-                self._add_values[int(j)] = value
+                add_values[int(j)] = value
                 if value < best[0]:
                     best = (value, (-1, int(j), row))
         # swap: feature i out, j in; the pairs with the best estimates are refitted
@@ -243,10 +248,10 @@ class MultinomialSolver:
             value = self._penalty_without(lam0, i) + lam0 + f_j
             if np.any(row) and value < best[0]:
                 best = (value, (i, j, row))
-        return best
+        return (*best, add_values)
 
-    def _best_joint_add(self, lam0, cap, threshold):
-        """Adds judged after re-fitting the whole support with the new row in.
+    def _best_joint_add(self, lam0, cap, threshold, add_values):
+        """Adds judged after re-fitting the new row together with the rows nearest to it.
 
         With correlated columns a feature can pay its price only once the rows
         already in adjust to it; the candidates with the best exact refits (from
@@ -259,7 +264,7 @@ class MultinomialSolver:
         pb = self.problem
         support = self.support()
         best = (threshold, None)
-        near = sorted((v, j) for j, v in self._add_values.items() if np.isfinite(v))
+        near = sorted((v, j) for j, v in add_values.items() if np.isfinite(v))
         if not near or support.size >= cap:
             return best
         saved = self.B.copy(), self.b0.copy()
@@ -296,7 +301,7 @@ class MultinomialSolver:
         while n_swaps < self.max_swaps:
             f_now = self.objective(lam0)
             threshold = f_now - self.tol * max(1.0, abs(f_now))
-            _, move = self._best_move(lam0, cap, threshold)
+            _, move, add_values = self._best_move(lam0, cap, threshold)
             if move is not None:
                 i, j, row = move
                 B = self.B.copy()
@@ -305,7 +310,7 @@ class MultinomialSolver:
                 B[j] = row
                 self.set_state(B, self.b0)
             else:
-                value, state = self._best_joint_add(lam0, cap, threshold)
+                value, state = self._best_joint_add(lam0, cap, threshold, add_values)
                 if state is None:
                     break
                 self.set_state(*state)
