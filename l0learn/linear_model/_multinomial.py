@@ -25,7 +25,7 @@ from scipy.special import log_softmax, softmax
 
 from .._shared.threads import single_blas_thread
 from . import _multinomial_kernels as K
-from ._solver import next_lambda
+from ._solver import _fit_at as fit_at, next_lambda
 
 _SWAP_CANDIDATES = 5
 _SWAP_STEPS = 30
@@ -321,13 +321,8 @@ class MultinomialSolver:
         return n_swaps, n_sweeps, converged
 
     def fit(self, lam0, cap, algorithm):
-        sweeps, converged = self.solve(lam0, cap)
-        swaps = 0
-        if algorithm == "CDPSI":
-            swaps, more, ok = self.local_search(lam0, cap)
-            sweeps += more
-            converged &= ok
-        return sweeps, swaps, converged
+        """CD at ``lam0``, then for CDPSI the local search: ``(sweeps, swaps, converged)``."""
+        return fit_at(self, lam0, cap, algorithm)
 
     def point(self, lam0, gamma, sweeps, swaps, converged):
         return MultinomialPoint(float(lam0), float(gamma), self.B.copy(), self.b0.copy(),
@@ -409,7 +404,6 @@ def fit_multinomial(problem, penalty, gamma, lambda_0, cap, *, algorithm, max_it
                                max_swaps=max_swaps)
     top = float(solver.entry_gains(0.0).max(initial=0.0))
     sweeps = 0
-    converged = True
     if lambda_0 > 0 and top > lambda_0:
         for lam in np.geomspace(top, lambda_0, 8)[:-1]:
             n, ok = solver.solve(lam, cap)

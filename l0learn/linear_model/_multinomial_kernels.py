@@ -282,13 +282,16 @@ def _newton_direction(Xn, j, Y, w, P, b, lam2, d):
 
 
 @njit(cache=True, nogil=True)
-def _newton_steps(Xn, j, Y, w, eta, P, P_try, b, loss, lam2, max_newton):
+def _newton_steps(Xn, j, Y, w, eta, P, P_try, b, loss, lam2, max_newton, eta_holds_b):
     """Up to ``max_newton`` damped Newton steps on row ``j`` (value ``b``, in place),
-    Armijo backtracking on the exact objective; ``eta`` and ``P`` (its softmax)
-    follow ``b``.  Returns the loss at the final ``b``."""
+    Armijo backtracking on the exact objective; ``P`` follows ``b``.  With
+    ``eta_holds_b`` the linear predictor ``eta`` includes ``x_j b'`` and follows it;
+    otherwise ``eta`` is the fixed rest and the predictor is ``eta + x_j b'``.
+    Returns the loss at the final ``b``."""
     K = eta.shape[1]
     d = np.empty(K)
-    step_delta = np.empty(K)
+    cand = np.empty(K)
+    shift = np.empty(K)  # what trial_loss adds to eta along x_j
     for _ in range(max_newton):
         f = loss + lam2 * _squared_norm(b)
         slope = _newton_direction(Xn, j, Y, w, P, b, lam2, d)
@@ -298,20 +301,19 @@ def _newton_steps(Xn, j, Y, w, eta, P, P_try, b, loss, lam2, max_newton):
         accepted = False
         for _ in range(40):
             for k in range(K):
-                step_delta[k] = step * d[k]
-            trial = trial_loss(Xn, j, step_delta, eta, Y, w, P_try)
-            f_new = trial
-            for k in range(K):
-                f_new += lam2 * (b[k] + step * d[k]) ** 2
+                cand[k] = b[k] + step * d[k]
+                shift[k] = step * d[k] if eta_holds_b else cand[k]
+            trial = trial_loss(Xn, j, shift, eta, Y, w, P_try)
+            f_new = trial + lam2 * _squared_norm(cand)
             if f_new <= f + 1e-4 * step * slope:
                 accepted = True
                 break
             step *= 0.5
         if not accepted:
             break
-        for k in range(K):
-            b[k] += step * d[k]
-        _apply(Xn, j, step_delta, eta)
+        b[:] = cand
+        if eta_holds_b:
+            _apply(Xn, j, shift, eta)
         P[:, :] = P_try
         loss = trial
         if f - f_new <= 1e-15 * max(1.0, abs(f)):
@@ -325,7 +327,7 @@ def newton_row(Xn, j, Y, w, B, b0, eta, P, P_try, loss, price, lam2, max_newton)
     drop test for a feature row; returns the new loss."""
     b = b0 if j < 0 else B[j]
     loss = _newton_steps(Xn, j, Y, w, eta, P, P_try, b, loss, 0.0 if j < 0 else lam2,
-                         max_newton)
+                         max_newton, True)
     if j < 0:
         return loss
     minus = -b
@@ -345,40 +347,8 @@ def exact_row(Xn, j, Y, w, eta_base, lam2, b, max_newton):
     P = np.empty_like(eta_base)
     P_try = np.empty_like(eta_base)
     loss = trial_loss(Xn, j, b, eta_base, Y, w, P)
-    loss = _newton_steps_from(Xn, j, Y, w, eta_base, P, P_try, b, loss, lam2, max_newton)
+    loss = _newton_steps(Xn, j, Y, w, eta_base, P, P_try, b, loss, lam2, max_newton, False)
     return loss + lam2 * _squared_norm(b)
-
-
-@njit(cache=True, nogil=True)
-def _newton_steps_from(Xn, j, Y, w, eta_base, P, P_try, b, loss, lam2, max_newton):
-    """:func:`_newton_steps` with ``eta = eta_base + x_j b'`` not stored (``eta_base`` fixed)."""
-    K = eta_base.shape[1]
-    d = np.empty(K)
-    cand = np.empty(K)
-    for _ in range(max_newton):
-        f = loss + lam2 * _squared_norm(b)
-        slope = _newton_direction(Xn, j, Y, w, P, b, lam2, d)
-        if slope >= -1e-15 * max(1.0, abs(f)):
-            break
-        step = 1.0
-        accepted = False
-        for _ in range(40):
-            for k in range(K):
-                cand[k] = b[k] + step * d[k]
-            trial = trial_loss(Xn, j, cand, eta_base, Y, w, P_try)
-            f_new = trial + lam2 * _squared_norm(cand)
-            if f_new <= f + 1e-4 * step * slope:
-                accepted = True
-                break
-            step *= 0.5
-        if not accepted:
-            break
-        b[:] = cand
-        P[:, :] = P_try
-        loss = trial
-        if f - f_new <= 1e-15 * max(1.0, abs(f)):
-            break
-    return loss
 
 
 @njit(cache=True, nogil=True)

@@ -475,8 +475,7 @@ class L0ClassifierCV(L0Classifier):
         from sklearn.model_selection import StratifiedKFold, check_cv
 
         from ._classification_solver import classification_scores
-        from .path import (assemble_path, cross_validate_path, gamma_values, paths_over_gammas,
-                           select_cv_index)
+        from .path import assemble_path, cross_validate_path, gamma_values, paths_over_gammas
 
         if self.loss == "multinomial":
             return self._fit_multinomial_cv(X, y, sample_weight)
@@ -502,13 +501,7 @@ class L0ClassifierCV(L0Classifier):
         scores = cross_validate_path(X, y_pm, problem, penalty, gammas, grids, settings,
                                      self.algorithm, folds, self.n_jobs,
                                      classification_scores(scoring), verbose=self.verbose)
-        self.cv_means_ = scores.mean(axis=0)
-        self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
-        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,
-                               len(folds), self.selection)
-        self.best_index_ = best
-        self.lambda_0_ = float(self.path_.lambda_0[best])
-        self.gamma_ = float(self.path_.gamma[best])
+        best = self._select(scores)
         self.coef_ = self.path_.coef[:, best].toarray().T
         self.intercept_ = np.array([float(self.path_.intercept[best])])
         self.support_ = np.flatnonzero(self.coef_[0])
@@ -517,14 +510,29 @@ class L0ClassifierCV(L0Classifier):
         self.n_iter_ = int(self.path_.n_sweeps.sum())
         return self
 
+    def _select(self, scores):
+        """Store the CV summary of ``scores`` (n_folds, n_points) and the chosen point;
+        return its index in ``path_``."""
+        from .path import select_cv_index
+
+        n_folds = scores.shape[0]
+        self.cv_means_ = scores.mean(axis=0)
+        self.cv_sds_ = (scores.std(axis=0, ddof=1) if n_folds > 1
+                        else np.zeros(scores.shape[1]))
+        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size, n_folds,
+                               self.selection)
+        self.best_index_ = best
+        self.lambda_0_ = float(self.path_.lambda_0[best])
+        self.gamma_ = float(self.path_.gamma[best])
+        return best
+
     def _fit_multinomial_cv(self, X, y, sample_weight):
-        from joblib import Parallel, delayed
+        from joblib import delayed
         from sklearn.model_selection import StratifiedKFold, check_cv
 
-        from .._shared.progress import Progress
         from ._multinomial import (MultinomialPath, fold_scores, multinomial_path,
                                    multinomial_scores)
-        from .path import select_cv_index
+        from .path import run_fold_jobs
 
         X, y_index, w, problem = self._prepare_multinomial(X, y, sample_weight)
         p = X.shape[1]
@@ -556,19 +564,7 @@ class L0ClassifierCV(L0Classifier):
                     X, y_index, self.classes_.size, w, train, test, self.fit_intercept, penalty,
                     gammas, grids, self.algorithm, options, score)
                 for train, test in folds)
-        scores = []
-        with Progress(len(folds), "folds", self.verbose) as progress:
-            for fold in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
-                scores.append(fold)
-                progress.update(info=f"best held-out score so far {np.min(fold):.4g}")
-        scores = np.vstack(scores)
-        self.cv_means_ = scores.mean(axis=0)
-        self.cv_sds_ = scores.std(axis=0, ddof=1) if len(folds) > 1 else np.zeros(len(points))
-        best = select_cv_index(self.cv_means_, self.cv_sds_, self.path_.support_size,
-                               len(folds), self.selection)
-        self.best_index_ = best
-        self.lambda_0_ = float(self.path_.lambda_0[best])
-        self.gamma_ = float(self.path_.gamma[best])
+        best = self._select(run_fold_jobs(jobs, len(folds), self.n_jobs, self.verbose))
         self.coef_ = self.path_.coef[best]
         self.intercept_ = self.path_.intercept[best] if self.fit_intercept else np.zeros(
             self.classes_.size)

@@ -397,10 +397,18 @@ def cross_validate_path(X, y, problem, penalty, gammas, grids, settings, algorit
     jobs = (delayed(_fold_scores)(X, y, problem.design.w, train, test, problem, penalty, gammas,
                                   grids, settings, algorithm, score)
             for train, test in folds)
+    return run_fold_jobs(jobs, len(folds), n_jobs, verbose)
+
+
+def run_fold_jobs(jobs, n_folds, n_jobs, verbose):
+    """Run delayed per-fold score jobs through joblib; stack them (n_folds, n_points).
+
+    With ``verbose`` each finished fold is reported with the best held-out score so far.
+    """
     if not verbose:
         return np.vstack(Parallel(n_jobs=n_jobs)(jobs))
     scores = []
-    with Progress(len(folds), "folds", verbose) as progress:
+    with Progress(n_folds, "folds", verbose) as progress:
         for fold_scores in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
             scores.append(fold_scores)
             progress.update(info=f"best held-out score so far {np.min(fold_scores):.4g}")
