@@ -36,6 +36,7 @@ ESTIMATORS = [
     FIREClassifier(GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0)),
     MultiTaskL0Regressor(s=2),
     MultiTaskL0Regressor(s=3, lambda_1=0.01, lambda_2=0.1, lambda_z=0.1),
+    MultiTaskL0Regressor(s=2, lambda_1=0.1, lambda_z=0.1, algorithm="BnB", max_nodes=50),
     MultiTaskL0RegressorCV(s_values=(1, 2), lambda_z_values=(0.0, 0.1), cv=3),
     GraphL0BnB(),
     GraphL0BnB(lambda_0=0.01, lambda_2=0.0, big_m=1.0, algorithm="CD"),

@@ -1,19 +1,22 @@
 """Sparse multi-task best-subset regression: :class:`MultiTaskL0Regressor`, :class:`MultiTaskL0RegressorCV`."""
 
+import time
 from itertools import product
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.columns import constant_columns, warn_degenerate_columns
 from .._shared.progress import Progress
 from .._shared.validation import check_target
+from .._shared.warn import warn_user
 from ._solver import MultiTaskData, MultiTaskProblem, local_search, multi_start
 
 _PARAMS = {
@@ -110,6 +113,15 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     with ``scale=True`` the penalties act on coefficients of columns scaled to unit
     (pooled) standard deviation, and ``coef_`` is returned on the original scale.
 
+    ``algorithm="CDPSI"`` (the default) is the local search below;
+    ``algorithm="BnB"`` starts from its solution and proves how close to optimal it is
+    by branch and bound (``lower_bound_``, ``gap_``): node relaxations use the
+    perspective of the ridge plus the smallest eigenvalue of each task's Gram matrix
+    (no box on the coefficients is assumed), the Zbar term is bounded by its secant on
+    each node's range of feature counts, and reduced costs fix binaries.  It needs
+    ``lambda_1 > 0`` unless every task has more rows than features, and it stores
+    ``K`` Gram matrices of size ``p x p``.
+
     Local search runs from two starts (a greedy common support and per-task
     greedy supports) and keeps the better result.  Every swap (one feature out,
     one in with its optimal coefficient, the rest fixed), addition (below ``s``)
@@ -132,6 +144,18 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
         Scale columns to unit pooled standard deviation before penalising.
     max_moves : int, default=10000
         Local-search budget (moves applied).
+    algorithm : {"CDPSI", "BnB"}, default="CDPSI"
+        Local search only, or local search followed by branch and bound.
+    gap_tol : float, default=1e-4
+        ``"BnB"``: stop once the relative gap ``(objective_ - lower_bound_) /
+        objective_`` is at most this.
+    time_limit : float or None, default=None
+        ``"BnB"``: wall-clock seconds for the whole ``fit`` (local search included);
+        the best solution found is returned with its certified gap.
+    max_nodes : int or None, default=None
+        ``"BnB"``: nodes relaxed, at most.
+    verbose : bool, default=False
+        ``"BnB"``: print the search's progress (nodes, incumbent, bound, gap, time).
 
     Attributes
     ----------
@@ -148,7 +172,15 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     n_iter_ : int
         Local-search moves applied.
     converged_ : bool
-        False when ``max_moves`` stopped the search.
+        False when ``max_moves`` stopped the search (``"BnB"``: when not proven optimal).
+    lower_bound_, gap_, status_, termination_, n_nodes_, bnb_time_
+        ``algorithm="BnB"`` only: certified lower bound on the optimal objective,
+        relative gap, ``"optimal"``/``"feasible"``, why the search stopped
+        (``"gap_reached"``, ``"queue_empty"``, ``"time_limit"``, ``"node_limit"``), nodes
+        relaxed, seconds in branch and bound.
+    bnb_log_ : list of dict
+        ``algorithm="BnB"`` only: progress rows (nodes, open, incumbent, bound, gap,
+        seconds since ``fit`` began).
     n_features_in_, feature_names_in_
         Features seen in ``fit`` (names when ``X`` has string column names).
 
@@ -161,12 +193,27 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
     >>> model = MultiTaskL0Regressor(s=12, lambda_z=0.05).fit(X, y, tasks=tasks)
     >>> model.coef_.shape
     (3, 60)
+
+    A certificate: branch and bound proves the local search's solution optimal.
+
+    >>> exact = MultiTaskL0Regressor(s=4, lambda_1=1e-2, lambda_z=0.05, algorithm="BnB")
+    >>> exact = exact.fit(X[:, :20], y, tasks=tasks)
+    >>> exact.status_, exact.gap_ <= 1e-4
+    ('optimal', True)
     """
 
-    _parameter_constraints = dict(_PARAMS)
+    _parameter_constraints = {
+        **_PARAMS,
+        "algorithm": [StrOptions({"CDPSI", "BnB"})],
+        "gap_tol": [Interval(Real, 0, None, closed="left")],
+        "time_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "max_nodes": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
 
     def __init__(self, s=5, *, lambda_1=0.0, lambda_2=0.0, lambda_z=0.0, common_support=False,
-                 scale=True, max_moves=10000):
+                 scale=True, max_moves=10000, algorithm="CDPSI", gap_tol=1e-4, time_limit=None,
+                 max_nodes=None, verbose=False):
         self.s = s
         self.lambda_1 = lambda_1
         self.lambda_2 = lambda_2
@@ -174,6 +221,11 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
         self.common_support = common_support
         self.scale = scale
         self.max_moves = max_moves
+        self.algorithm = algorithm
+        self.gap_tol = gap_tol
+        self.time_limit = time_limit
+        self.max_nodes = max_nodes
+        self.verbose = verbose
 
     def _column_scale(self, X):
         if not self.scale:
@@ -209,11 +261,53 @@ class MultiTaskL0Regressor(FitStateMixin, RegressorMixin, BaseEstimator):
         tasks : array-like of shape (n_samples,), default=None
             Task label of every row (stacked data).  ``None`` with a 1-D ``y``: one task.
         """
+        started = time.perf_counter()  # time_limit covers the whole fit
         X, Ys, split = _split_tasks(self, X, y, tasks, reset=True)
         data, sd = self._scaled_tasks(_task_designs(X, split), Ys)
+        if self.algorithm == "BnB":
+            self._check_exact(data)
         B = self._solve(data, np.zeros((data.K, data.p)))
+        if self.algorithm == "BnB":
+            B = self._certify(data, B, started)
         self._store(data, sd, split, B)
         return self
+
+    def _check_exact(self, data):
+        """Refuse what the exact solver cannot bound, before any work."""
+        too_few = [k for k in range(data.K) if data.n[k] <= data.p]
+        if self.lambda_1 == 0.0 and too_few:
+            raise ValueError(
+                f"algorithm='BnB' needs lambda_1 > 0 here: task(s) {too_few[:5]} have no more "
+                f"rows than features ({data.p}), so nothing bounds their coefficients.")
+        size = data.K * data.p ** 2 * 8
+        if size > 4 * 2 ** 30:
+            raise ValueError(f"algorithm='BnB' stores {data.K} Gram matrices of {data.p} x "
+                             f"{data.p} ({size / 2 ** 30:.1f} GiB); use fewer features "
+                             "(screen them first) or algorithm='CDPSI'.")
+
+    def _certify(self, data, B, started):
+        """Branch and bound from the local-search solution; sets the certificate attributes."""
+        from ._exact import solve_multitask_exact
+
+        problem = self._problem(data)
+        deadline = None if self.time_limit is None else started + self.time_limit
+        offset = time.perf_counter() - started
+        B, result, _ = solve_multitask_exact(problem, B, gap_tol=self.gap_tol, deadline=deadline,
+                                             max_nodes=self.max_nodes, verbose=self.verbose)
+        self.objective_ = float(result.objective)
+        self.lower_bound_ = float(result.lower_bound)
+        self.gap_ = float(result.rel_gap)
+        self.status_ = result.status.value
+        self.termination_ = result.termination.value
+        self.n_nodes_ = int(result.n_nodes)
+        self.bnb_time_ = float(result.time)
+        self.bnb_log_ = [dict(row, time=row["time"] + offset) for row in result.log]
+        self.converged_ = self.status_ == "optimal"
+        if not self.converged_:
+            warn_user(f"Branch and bound stopped ({result.termination.value}) with a relative "
+                      f"gap of {result.rel_gap:.3g}; the solution is the best found.",
+                      ConvergenceWarning)
+        return B
 
     def _solve(self, data, B):
         problem = self._problem(data)
