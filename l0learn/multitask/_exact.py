@@ -71,8 +71,8 @@ import numpy as np
 from bnb import Problem, Relaxation
 from bnb.convergence import GAP_SCALE_FLOOR
 
-from ._exact_kernels import (lp_value, relax_groups, relax_tasks, relaxed_binaries,
-                             relaxed_penalty, smooth_part)
+from ._exact_kernels import (best_prices, forcing_costs, lp_value, relax_groups, relax_tasks,
+                             relaxed_binaries, relaxed_penalty, smooth_part, zbar_slopes)
 
 _MAX_PRICE_ROUNDS = 40
 _CD_TOL = 1e-13
@@ -110,8 +110,14 @@ class MultiTaskBnBProblem(Problem):
             raise ValueError("algorithm='BnB' needs lambda_1 > 0 here: a task's Gram matrix is "
                              "singular (no more rows than features, or collinear or duplicate "
                              "columns), so nothing bounds its coefficients.")
+        # the Zbar term at each count (a common support has one binary per feature: no term)
+        counts = np.arange(self.K + 1)
+        self.zbar = (np.zeros(2) if self.common
+                     else 0.5 * self.lamz * counts * (self.K - counts) / self.K)
         self.usable = np.stack([q > 0 for q in d.q])  # all-zero columns never enter
         self.rel_tol = float(rel_tol)
+        # price searches after the first, each on a Zbar minorant tight at the last point
+        self.relinearise = 2
         self.fixing = fixing
         self.deadline = np.inf
         self.gap_tol = 0.0
@@ -212,16 +218,12 @@ class MultiTaskBnBProblem(Problem):
         state[node.fixed_one] = 1
         return state.reshape(self.p) if self.common else state.reshape(self.K, self.p)
 
-    def secants(self, state):
-        """``(sigma, constant)`` of the node's Zbar secants (module docstring)."""
-        K = self.K
+    def zbar_minorant(self, state2, z):
+        """``(sigma, constant)``: a linear minorant of the Zbar term on the node's box,
+        tight at the relaxed ``z`` (module docstring); zero for a common support."""
         if self.common or self.lamz == 0.0:
-            return np.zeros(self.p), 0.0
-        lo = (state == 1).sum(axis=0)
-        hi = K - (state == -1).sum(axis=0)
-        f_lo = 0.5 * self.lamz * lo * (K - lo) / K
-        sigma = np.where(hi > lo, 0.5 * self.lamz * (K - lo - hi) / K, 0.0)
-        return sigma, float(np.sum(f_lo - sigma * lo))
+            return np.zeros(state2.shape), 0.0
+        return zbar_slopes(z, state2, self.zbar)
 
     def slots(self, state):
         """Binaries each task (or the common support) may still switch on."""
@@ -234,7 +236,7 @@ class MultiTaskBnBProblem(Problem):
         """The LP costs ``w`` of the binaries (module docstring)."""
         if self.common:
             return (-(grad ** 2) / (2.0 * self.mu[:, None])).sum(axis=0)[None, :]
-        return sigma[None, :] - grad ** 2 / (2.0 * self.mu[:, None])
+        return sigma - grad ** 2 / (2.0 * self.mu[:, None])
 
     def bound(self, B, smooth, state2, sigma, constant, slots):
         """The lower bound of the module docstring at ``B`` (``smooth``: q~ and its gradient)."""
@@ -242,6 +244,16 @@ class MultiTaskBnBProblem(Problem):
         w = self._weights(grad, sigma)
         lp = lp_value(w, state2, slots)
         return float(value - np.sum(grad * B) + constant + lp), w
+
+    def strong_bound(self, B, smooth, state2, tau):
+        """The bound with the Zbar term kept exact (module docstring): ``(lower, tau, a)``."""
+        value, grad = smooth
+        a = -(grad ** 2) / (2.0 * self.mu[:, None])
+        if self.common:
+            a = a.sum(axis=0)[None, :]
+        lagrangian, tau = best_prices(a, state2, np.maximum(tau, 0.0), self.zbar, float(self.s),
+                                      3, 60)
+        return float(value - np.sum(grad * B) + lagrangian), tau, a
 
     def _primal(self, B, smooth, cost, state2, sigma, constant, slots):
         """The relaxation's objective at ``B`` with its relaxed ``z`` scaled into the
@@ -251,11 +263,65 @@ class MultiTaskBnBProblem(Problem):
         penalty, counts = relaxed_penalty(B, z, state2, sigma, self.mu, slots, self.common)
         return float(smooth[0] + penalty + constant), z, counts
 
+    def price_search(self, B, parts, tau, state2, sigma, constant, slots):
+        """Bisect each row's price on its relaxed support size, coordinate descent at each.
+
+        The relaxation has the Zbar term replaced by the linear minorant ``(sigma,
+        constant)``.  Stops when its bound meets its primal value, when the bound prunes
+        the node, when even the primal value cannot, or at the deadline.  ``B``, ``parts``
+        and ``tau`` are updated in place.  Returns ``(bound, B, z)`` at the best bound.
+        """
+        rows, p = state2.shape
+        lo = np.zeros(rows)
+        hi = np.full(rows, np.inf)
+        best = (-np.inf, None, None)
+        kernel = relax_groups if self.common else relax_tasks
+        state_c = np.ascontiguousarray(state2[0] if self.common else state2)
+        tol = _CD_TOL * max(1.0, abs(self.upper) if np.isfinite(self.upper) else 1.0)
+        for _ in range(_MAX_PRICE_ROUNDS):
+            cost = sigma + tau[:, None]  # (rows, p); sigma is 0 for a common support
+            cost_c = np.ascontiguousarray(cost[0] if self.common else cost)
+            kernel(*self._data(*parts), self.sq, B, state_c, cost_c, self.mu, self.lam1,
+                   self.lam2, tol, _CD_SWEEPS)
+            smooth = self.smooth(B, parts)
+            lower, w = self.bound(B, smooth, state2, sigma, constant, slots)
+            primal, z, counts = self._primal(B, smooth, cost, state2, sigma, constant, slots)
+            if lower > best[0]:
+                best = (lower, B.copy(), z)
+            scale = max(abs(primal), abs(self.upper) if np.isfinite(self.upper) else 0.0,
+                        GAP_SCALE_FLOOR)
+            if (primal - best[0] <= self.rel_tol * scale or best[0] >= self.prune_level()
+                    or self.out_of_time()):
+                break  # tight enough, pruned, or out of time
+            if primal < self.prune_level() and primal - best[0] <= 1e-3 * scale:
+                break  # the node will be branched whatever its exact bound
+            changed = False
+            for k in range(rows):
+                target = max(slots[k], 0)
+                if counts[k] > target * (1 + 1e-6) + 1e-9:
+                    lo[k] = tau[k]
+                elif counts[k] < target * (1 - 1e-6) - 1e-9 and tau[k] > 0.0:
+                    hi[k] = tau[k]
+                else:
+                    continue
+                new = (lo[k] + hi[k]) / 2 if np.isfinite(hi[k]) else max(4.0 * tau[k], 1e-12
+                                                                         + np.abs(w[k]).max())
+                if abs(new - tau[k]) > 1e-10 * max(new, 1e-300):
+                    tau[k] = new
+                    changed = True
+            if not changed:
+                break
+        if best[1] is None:
+            raise FloatingPointError("the multi-task node relaxation produced no finite bound "
+                                     "(NaN in the coefficients).")
+        return best
+
     def solve_node(self, state, warm):
-        """Price search on the node relaxation: best bound, its point and the relaxed z."""
+        """The node's bound: price searches on linear minorants of the Zbar term (first its
+        secant, then minorants tight at the relaxed point), each point's bound with the
+        Zbar term exact (:meth:`strong_bound`); the best bound, its point and relaxed z."""
         K, p = self.K, self.p
         state2 = state[None, :] if self.common else state
-        sigma, constant = self.secants(state)
         slots = self.slots(state)
         if np.any(slots < 0):
             return None
@@ -268,6 +334,7 @@ class MultiTaskBnBProblem(Problem):
         B[mask] = 0.0
         parts = self.moving_parts(B)
         rows = state2.shape[0]
+        sigma, constant = self.zbar_minorant(state2, np.zeros(state2.shape))  # the secant
         if tau is None:  # the LP's marginal price at B: slots[k] binaries want in
             _, grad = self.smooth(B, parts)
             w = self._weights(grad, sigma)
@@ -276,59 +343,33 @@ class MultiTaskBnBProblem(Problem):
                 gain = np.sort(-w[k, state2[k] == 0])[::-1]
                 if 0 <= slots[k] < gain.size:
                     tau[k] = max(gain[slots[k]], 0.0)
-        lo = np.zeros(rows)
-        hi = np.full(rows, np.inf)
-        best = (-np.inf, None, None, None)
-        kernel = relax_groups if self.common else relax_tasks
-        state_c = np.ascontiguousarray(state2[0] if self.common else state2)
-        for _ in range(_MAX_PRICE_ROUNDS):
-            cost = sigma[None, :] + tau[:, None]  # (rows, p); sigma is 0 for a common support
-            cost_c = np.ascontiguousarray(cost[0] if self.common else cost)
-            kernel(*self._data(*parts), self.sq, B, state_c, cost_c, self.mu, self.lam1, self.lam2,
-                   _CD_TOL * max(1.0, abs(self.upper) if np.isfinite(self.upper) else 1.0),
-                   _CD_SWEEPS)
-            smooth = self.smooth(B, parts)
-            lower, w = self.bound(B, smooth, state2, sigma, constant, slots)
-            primal, z, counts = self._primal(B, smooth, cost, state2, sigma, constant, slots)
-            if lower > best[0]:
-                best = (lower, B.copy(), w, z)
-            scale = max(abs(primal), abs(self.upper) if np.isfinite(self.upper) else 0.0,
-                        GAP_SCALE_FLOOR)
-            if (primal - best[0] <= self.rel_tol * scale or best[0] >= self.prune_level()
-                    or self.out_of_time()):
-                break  # tight enough, pruned, or out of time
-            if primal < self.prune_level() and primal - best[0] <= 1e-3 * scale:
-                break  # the node will be branched whatever its exact bound
-            # bisect each row's price on its relaxed support size
-            changed = False
-            for k in range(rows):
-                count = counts[k]
-                target = max(slots[k], 0)
-                if count > target * (1 + 1e-6) + 1e-9:
-                    lo[k] = tau[k]
-                elif count < target * (1 - 1e-6) - 1e-9 and tau[k] > 0.0:
-                    hi[k] = tau[k]
-                else:
-                    continue
-                new = (lo[k] + hi[k]) / 2 if np.isfinite(hi[k]) else max(4.0 * tau[k], 1e-12
-                                                                         + np.abs(w[k]).max())
-                if abs(new - tau[k]) > 1e-10 * max(new, 1e-300):
-                    tau[k] = new
-                    changed = True
-            if not changed:
+        best = None
+        previous = -np.inf
+        rounds = 1 if self.common or self.lamz == 0.0 else 1 + self.relinearise
+        for _ in range(rounds):
+            secant, B_at, z = self.price_search(B, parts, tau, state2, sigma, constant, slots)
+            strong, strong_tau, a = self.strong_bound(
+                B_at, self.smooth(B_at, self.moving_parts(B_at)), state2, tau)
+            lower = max(secant, strong)
+            if best is None or lower > best["lower"]:
+                best = dict(lower=lower, secant=secant, strong=strong, strong_tau=strong_tau,
+                            a=a, B=B_at, z=z, tau=tau.copy())
+            # Another search only while the bound rises fast enough to reach the pruning
+            # level in a few more (a node that will be branched anyway is not worth it).
+            gain = best["lower"] - max(previous, secant)
+            if (not gain > 0.2 * (self.prune_level() - best["lower"])
+                    or best["lower"] >= self.prune_level() or self.out_of_time()):
                 break
-        lower, B_best, w, z = best
-        if B_best is None:
-            raise FloatingPointError("the multi-task node relaxation produced no finite bound "
-                                     "(NaN in the coefficients).")
-        return dict(lower=lower, B=B_best, w=w, z=z, tau=tau, slots=slots)
+            previous = best["lower"]
+            sigma, constant = self.zbar_minorant(state2, z)  # tight at the relaxed point
+        return best
 
     # -- bnb.Problem -------------------------------------------------------------------
     def relax(self, node):
         state = self.node_state(node)
         sol = self.solve_node(state, node.warm_start)
-        if sol is None:
-            return Relaxation(lower_bound=np.inf)
+        if sol is None:  # more ones than slots: infeasible, or ruled out by inherited fixings
+            return Relaxation(lower_bound=self.upper)
         zero, one = self.fixings(state, sol)
         if node.warm_start is not None:
             zero = np.union1d(node.warm_start["zero"], zero)
@@ -348,7 +389,7 @@ class MultiTaskBnBProblem(Problem):
             # (reduced costs): nothing here beats this leaf's exact value or the incumbent.
             return Relaxation(lower_bound=min(value, self.upper), objective=value, solution=B,
                               values=(fixed.ravel() == 1).astype(float), warm_start=None)
-        warm = dict(B=sol["B"], tau=sol["tau"], zero=zero, one=one)
+        warm = dict(B=sol["B"], tau=sol["tau"], z=sol["z"], zero=zero, one=one)
         values = sol["z"].ravel().copy()
         values[fixed.ravel() == 1] = 1.0
         values[fixed.ravel() == -1] = 0.0
@@ -356,33 +397,23 @@ class MultiTaskBnBProblem(Problem):
                           warm_start=warm)
 
     def fixings(self, state, sol):
-        """Free binaries whose other value provably cannot beat the incumbent (reduced costs)."""
-        if not self.fixing or not np.isfinite(self.upper) or not np.isfinite(sol["lower"]):
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        """Free binaries whose other value provably cannot beat the incumbent (reduced costs).
+
+        At the node's point and prices, forcing a free binary changes only its feature's
+        column minimum in ``L(tau)``; when that child bound exceeds the incumbent the
+        binary is fixed to the other value for the subtree.  Strict inequality: nothing
+        within the gap tolerance is discarded.
+        """
+        empty = np.zeros(0, np.int64)
+        if not self.fixing or not np.isfinite(self.upper) or not np.isfinite(sol["strong"]):
+            return empty, empty
         state2 = state[None, :] if self.common else state
-        w, slots = sol["w"], sol["slots"]
-        to_zero, to_one = [], []
-        for k in range(state2.shape[0]):
-            free = np.flatnonzero(state2[k] == 0)
-            if free.size == 0:
-                continue
-            wf = np.minimum(w[k, free], 0.0)  # a positive w is never chosen
-            m = int(min(max(slots[k], 0), free.size))
-            order = np.sort(wf)
-            # in the LP: the m most negative; the marginal entries around the cut
-            last_in = order[m - 1] if m > 0 else -np.inf
-            first_out = order[m] if m < free.size else 0.0
-            chosen = wf <= last_in if m > 0 else np.zeros(free.size, bool)
-            # forcing a chosen one out brings in first_out; forcing another in pushes out last_in
-            up_zero = np.where(chosen, first_out - wf, 0.0)
-            up_one = np.where(chosen, 0.0, wf - (last_in if m > 0 else np.inf))
-            if m == 0:
-                up_one = np.full(free.size, np.inf)  # no slot: fixing one is infeasible
-            offset = k * self.p
-            to_zero.extend(offset + free[sol["lower"] + up_one > self.upper])
-            to_one.extend(offset + free[sol["lower"] + up_zero > self.upper])
-        self.n_fixed_ += len(to_zero) + len(to_one)
-        return np.array(to_zero, np.int64), np.array(to_one, np.int64)
+        up_one, up_zero = forcing_costs(sol["a"], state2, sol["strong_tau"], self.zbar)
+        free = (state2 == 0).ravel()
+        to_zero = np.flatnonzero(free & (sol["strong"] + up_one.ravel() > self.upper))
+        to_one = np.flatnonzero(free & (sol["strong"] + up_zero.ravel() > self.upper))
+        self.n_fixed_ += to_zero.size + to_one.size
+        return to_zero.astype(np.int64), to_one.astype(np.int64)
 
     def heuristic(self, node, relaxation):
         """Per task: fixed ones plus the largest relaxed binaries, refitted exactly."""

@@ -303,7 +303,172 @@ def relaxed_penalty(B, z, state, sigma, mu, slots, common):
                     mag2 += B[l, j] * B[l, j]
             else:
                 mag2 = B[k, j] * B[k, j]
-                value += sigma[j] * zz
+                value += sigma[k, j] * zz
             if mag2 > 0.0:
                 value += np.inf if zz <= 0.0 else 0.5 * mu[k] * mag2 / zz
     return value, counts
+
+
+@njit(cache=True, nogil=True)
+def _feature_min(a, state, j, tau, zbar, forced_task, forced_value, order, chosen):
+    """``phi_j``: the cheapest 0/1 column of feature j (module docstring of ``_exact``).
+
+    ``a[k, j] + tau[k]`` is the price of ``z_kj = 1``, ``zbar[c]`` the Zbar term at count
+    c; the node's fixings hold, and ``forced_task`` (>= 0) is held at ``forced_value``
+    too.  Fills ``chosen`` (per task, 1 when in the best column).  Returns the value
+    (``inf`` when the forcing contradicts a fixing).
+    """
+    K = a.shape[0]
+    base = 0.0
+    ones = 0
+    m = 0
+    for k in range(K):
+        chosen[k] = 0
+        fixed = state[k, j]
+        if k == forced_task:
+            if fixed != 0 and fixed != (1 if forced_value == 1 else -1):
+                return np.inf
+            fixed = 1 if forced_value == 1 else -1
+        if fixed == 1:
+            base += a[k, j] + tau[k]
+            ones += 1
+            chosen[k] = 1
+        elif fixed == 0:
+            order[m] = k
+            m += 1
+    # the m free tasks by increasing price: the best column of each count takes a prefix
+    for i in range(1, m):
+        key = order[i]
+        price = a[key, j] + tau[key]
+        q = i - 1
+        while q >= 0 and a[order[q], j] + tau[order[q]] > price:
+            order[q + 1] = order[q]
+            q -= 1
+        order[q + 1] = key
+    best = base + zbar[ones]
+    best_m = 0
+    running = base
+    for i in range(m):
+        running += a[order[i], j] + tau[order[i]]
+        value = running + zbar[ones + i + 1]
+        if value < best:
+            best, best_m = value, i + 1
+    for i in range(best_m):
+        chosen[order[i]] = 1
+    return best
+
+
+@njit(cache=True, nogil=True)
+def lagrangian(a, state, tau, zbar, s):
+    """``L(tau) = sum_j phi_j(tau) - s sum_k tau_k`` and each row's count in the minimiser."""
+    K, p = a.shape
+    order = np.empty(K, dtype=np.int64)
+    chosen = np.empty(K, dtype=np.int64)
+    counts = np.zeros(K)
+    value = 0.0
+    for j in range(p):
+        value += _feature_min(a, state, j, tau, zbar, -1, 0, order, chosen)
+        for k in range(K):
+            counts[k] += chosen[k]
+    for k in range(K):
+        value -= s * tau[k]
+    return value, counts
+
+
+@njit(cache=True, nogil=True)
+def best_prices(a, state, tau, zbar, s, cycles, steps):
+    """Maximise the concave ``L(tau)`` over ``tau >= 0`` by cyclic bisection on each row's
+    supergradient (its count minus s); returns the best value seen and its prices."""
+    K, p = a.shape
+    tau = tau.copy()
+    best, counts = lagrangian(a, state, tau, zbar, s)
+    best_tau = tau.copy()
+    top = 0.0
+    for k in range(K):
+        for j in range(p):
+            if -a[k, j] > top:
+                top = -a[k, j]
+    top += zbar.max() + 1e-12  # no column wants a task at this price or above
+    for _ in range(cycles):
+        for k in range(K):
+            lo, hi = 0.0, top
+            value, counts = lagrangian(a, state, tau, zbar, s)
+            if counts[k] <= s and tau[k] == 0.0:
+                continue
+            for _ in range(steps):
+                if counts[k] > s:
+                    lo = tau[k]
+                elif counts[k] < s:
+                    hi = tau[k]
+                else:
+                    break
+                tau[k] = 0.5 * (lo + hi)
+                value, counts = lagrangian(a, state, tau, zbar, s)
+                if value > best:
+                    best = value
+                    best_tau[:] = tau
+                if hi - lo <= 1e-12 * max(hi, 1e-300):
+                    break
+            tau[:] = best_tau
+    return best, best_tau
+
+
+@njit(cache=True, nogil=True)
+def forcing_costs(a, state, tau, zbar):
+    """Per free binary: how much ``L(tau)`` rises when it is forced to 1 and to 0."""
+    K, p = a.shape
+    order = np.empty(K, dtype=np.int64)
+    chosen = np.empty(K, dtype=np.int64)
+    up_one = np.zeros((K, p))
+    up_zero = np.zeros((K, p))
+    for j in range(p):
+        free_value = _feature_min(a, state, j, tau, zbar, -1, 0, order, chosen)
+        for k in range(K):
+            if state[k, j] != 0:
+                continue
+            up_one[k, j] = _feature_min(a, state, j, tau, zbar, k, 1, order, chosen) - free_value
+            up_zero[k, j] = _feature_min(a, state, j, tau, zbar, k, 0, order, chosen) - free_value
+    return up_one, up_zero
+
+
+@njit(cache=True, nogil=True)
+def zbar_slopes(z, state, zbar):
+    """A linear minorant ``const + sum sigma_kj z_kj`` of the Zbar term on the node's box,
+    tight at ``z`` (the greedy vertex of its base polytope; ties share their increments).
+
+    Per feature, the free binaries in decreasing order of ``z`` take the successive
+    increments ``zbar[lo + i] - zbar[lo + i - 1]`` (``lo`` its fixed ones); fixed
+    binaries cost nothing and ``const = sum_j zbar[lo_j]``.  With all ``z`` equal this
+    is the secant on the count range.
+    """
+    K, p = z.shape
+    sigma = np.zeros((K, p))
+    order = np.empty(K, dtype=np.int64)
+    const = 0.0
+    for j in range(p):
+        lo = 0
+        m = 0
+        for k in range(K):
+            if state[k, j] == 1:
+                lo += 1
+            elif state[k, j] == 0:
+                order[m] = k
+                m += 1
+        const += zbar[lo]
+        for i in range(1, m):  # insertion sort, decreasing z
+            key = order[i]
+            q = i - 1
+            while q >= 0 and z[order[q], j] < z[key, j]:
+                order[q + 1] = order[q]
+                q -= 1
+            order[q + 1] = key
+        i = 0
+        while i < m:
+            e = i
+            while e + 1 < m and abs(z[order[e + 1], j] - z[order[i], j]) <= 1e-12:
+                e += 1
+            share = (zbar[lo + e + 1] - zbar[lo + i]) / (e - i + 1)
+            for q in range(i, e + 1):
+                sigma[order[q], j] = share
+            i = e + 1
+    return sigma, const

@@ -123,8 +123,11 @@ def test_every_node_bound_is_below_the_enumerated_optimum(seed):
         assert result.objective == pytest.approx(optimum, rel=1e-6, abs=1e-9)
 
 
-def _cvxpy_relaxation(mio, state):
-    """The node relaxation (perspective + secant + cardinality), solved by cvxpy."""
+def _cvxpy_relaxation(mio, state, zbar):
+    """A node relaxation solved by cvxpy: perspective + cardinality, with the Zbar term as
+    its secant on the node's count range (``zbar="secant"``) or as ``lamz/(2K)`` times the
+    pairwise distances ``sum_{k<l} |z_kj - z_lj|`` (``"pairwise"``: equal to the term on
+    binaries and convex, its convex envelope on the box)."""
     K, p = mio.K, mio.p
     B = cp.Variable((K, p))
     z = cp.Variable((K, p)) if not mio.common else cp.Variable(p)
@@ -140,7 +143,7 @@ def _cvxpy_relaxation(mio, state):
     H = (H + H.T) / 2
     vec = cp.reshape(B, (K * p,), order="C")
     smooth = 0.5 * cp.quad_form(vec, cp.psd_wrap(H)) - cp.sum(cp.multiply(b, B)) + yy
-    sigma, constant = mio.secants(state)
+    sigma, constant = _secants(mio, state)
     cons = [z >= 0, z <= 1]
     terms = []
     for k in range(K):
@@ -156,7 +159,12 @@ def _cvxpy_relaxation(mio, state):
             cons.append(cp.sum(z[k]) <= mio.s)
         cons += [z[state == 1] == 1, z[state == -1] == 0]
         cons += [B[state == -1] == 0] if np.any(state == -1) else []
-        linear = cp.sum(cp.multiply(np.broadcast_to(sigma, (K, p)), z))
+        if zbar == "secant":
+            linear = cp.sum(cp.multiply(np.broadcast_to(sigma, (K, p)), z))
+        else:
+            linear = mio.lamz / (2 * K) * sum(cp.sum(cp.abs(z[k] - z[l]))
+                                              for k in range(K) for l in range(k + 1, K))
+            constant = 0.0
     prob = cp.Problem(cp.Minimize(smooth + cp.sum(terms) + linear + constant), cons)
     prob.solve(solver="CLARABEL")
     return prob.value
@@ -177,33 +185,61 @@ def test_node_bound_matches_the_cvxpy_relaxation(seed):
             row[ones[problem.s:]] = 0
         mio.rel_tol = 1e-9
         sol = mio.solve_node(state, None)
-        reference = _cvxpy_relaxation(mio, state)
-        scale = max(1.0, abs(reference))
-        assert sol["lower"] <= reference + 1e-6 * scale  # a valid bound on the relaxation
-        assert sol["lower"] >= reference - 1e-4 * scale  # and a tight one
+        secant = _cvxpy_relaxation(mio, state, "secant")
+        pairwise = _cvxpy_relaxation(mio, state, "pairwise")
+        scale = max(1.0, abs(pairwise))
+        assert secant <= pairwise + 1e-6 * scale  # the secant is the weaker relaxation
+        # both bounds are valid for the pairwise relaxation, and together tight
+        assert sol["secant"] <= pairwise + 1e-6 * scale
+        assert sol["strong"] <= pairwise + 1e-6 * scale
+        assert sol["lower"] == max(sol["secant"], sol["strong"])
+        assert sol["lower"] >= secant - 1e-4 * scale  # the secant relaxation is solved
 
 
-def test_zbar_secant_lies_below_the_term_on_the_count_range():
+def _secants(mio, state):
+    """Per feature: the secant of the Zbar term on the node's count range (slope, constant)."""
+    K, lamz = mio.K, mio.lamz
+    if mio.common:
+        return np.zeros(mio.p), 0.0
+    lo = (state == 1).sum(axis=0)
+    hi = K - (state == -1).sum(axis=0)
+    f_lo = 0.5 * lamz * lo * (K - lo) / K
+    sigma = np.where(hi > lo, 0.5 * lamz * (K - lo - hi) / K, 0.0)
+    return sigma, float(np.sum(f_lo - sigma * lo))
+
+
+def test_zbar_minorant_is_below_the_term_and_tight_at_its_point():
     rng = np.random.default_rng(3)
-    for _ in range(200):
+    for _ in range(300):
         K = int(rng.integers(2, 7))
         lamz = 10 ** rng.uniform(-2, 1)
-        lo = int(rng.integers(0, K + 1))
-        hi = int(rng.integers(lo, K + 1))
-        problem = MultiTaskProblem(_instance(rng, K, 3, n=6), 1, 0.1, 0.0, lamz, False)
+        p = 3
+        problem = MultiTaskProblem(_instance(rng, K, p, n=6), 1, 0.1, 0.0, lamz, False)
         mio = MultiTaskBnBProblem(problem)
-        state = np.zeros((K, 3), dtype=np.int8)
-        state[:lo, 0] = 1
-        state[hi:, 0] = -1
-        sigma, constant = mio.secants(state)
-        for c in range(lo, hi + 1):
-            term = 0.5 * lamz * c * (K - c) / K
-            # feature 0's share of the constant, plus its secant at count c
-            share = 0.5 * lamz * lo * (K - lo) / K - sigma[0] * lo
-            secant = share + sigma[0] * c
-            assert secant <= term + 1e-12
-            if c in (lo, hi):
-                assert secant == pytest.approx(term, abs=1e-12)
+        state = rng.choice(np.array([-1, 0, 0, 1], dtype=np.int8), size=(K, p))
+        z = np.where(state == 1, 1.0, np.where(state == -1, 0.0,
+                                                np.round(rng.random((K, p)), rng.integers(0, 3))))
+        sigma, constant = mio.zbar_minorant(state, z)
+        assert np.all(sigma[state != 0] == 0.0)
+
+        def term(zz):
+            c = zz.sum(axis=0)
+            return float(np.sum(0.5 * lamz * c * (K - c) / K))
+
+        free = np.argwhere(state == 0)
+        for _ in range(20):  # every binary point of the node's box lies above the minorant
+            zz = (state == 1).astype(float)
+            pick = free[rng.random(len(free)) < 0.5]
+            zz[tuple(pick.T)] = 1.0
+            assert constant + np.sum(sigma * zz) <= term(zz) + 1e-12
+        # tight at z (the Lovasz extension: pairwise distances), and the secant at equal z
+        pairwise = sum(np.abs(z[a] - z[b]).sum() for a in range(K) for b in range(a + 1, K))
+        assert constant + np.sum(sigma * z) == pytest.approx(0.5 * lamz / K * pairwise, abs=1e-12)
+        flat = np.where(state == 0, 0.3, z)
+        sigma_eq, const_eq = mio.zbar_minorant(state, flat)
+        secant, secant_const = _secants(mio, state)
+        assert const_eq + np.sum(sigma_eq * flat) == pytest.approx(
+            secant_const + np.sum(np.broadcast_to(secant, (K, p)) * flat), abs=1e-12)
 
 
 def _smtl_like(seed, K=3, p=30, n=80, s=3):
@@ -279,3 +315,29 @@ def test_refuses_what_it_cannot_bound():
     model = MultiTaskL0Regressor(2, lambda_1=0.1, algorithm="BnB").fit(
         X, rng.standard_normal((40, 2)))
     assert model.status_ == "optimal"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_reduced_cost_fixings_never_remove_a_better_solution(seed):
+    """With the incumbent at the optimum, every binary fixed at the root provably has no
+    better solution on its other side (checked by enumeration)."""
+    rng = np.random.default_rng(200 + seed)
+    n_fixed = 0
+    for _ in range(15):
+        K = int(rng.integers(2, 4))
+        p = 6 if K == 2 else 4
+        problem = _random_problem(rng, K, p, 2)
+        enumeration = Enumeration(problem)
+        optimum = enumeration.optimum()
+        mio = MultiTaskBnBProblem(problem)
+        mio.upper = optimum * (1 + 1e-7) + 1e-12
+        shape = p if problem.common else (K, p)
+        state = np.zeros(shape, dtype=np.int8)
+        sol = mio.solve_node(state, None)
+        to_zero, to_one = mio.fixings(state, sol)
+        for v in to_zero:
+            assert enumeration.optimum(fixed_one=[v]) >= optimum - 1e-9 * max(1, abs(optimum))
+        for v in to_one:
+            assert enumeration.optimum(fixed_zero=[v]) >= optimum - 1e-9 * max(1, abs(optimum))
+        n_fixed += to_zero.size + to_one.size
+    assert n_fixed > 0  # the test exercises fixings
