@@ -76,7 +76,10 @@ from ._exact_kernels import (best_prices, forcing_costs, lp_value, relax_groups,
 
 _MAX_PRICE_ROUNDS = 40
 _CD_TOL = 1e-13
-_CD_SWEEPS = 2000
+_CD_SWEEPS = 500
+# A node that even its relaxation's value cannot prune is branched whatever its exact
+# bound: its relaxation is solved to this relative accuracy only.
+_LAZY_TOL = 1e-3
 
 
 def safe_shift(eig):
@@ -293,7 +296,7 @@ class MultiTaskBnBProblem(Problem):
             if (primal - best[0] <= self.rel_tol * scale or best[0] >= self.prune_level()
                     or self.out_of_time()):
                 break  # tight enough, pruned, or out of time
-            if primal < self.prune_level() and primal - best[0] <= 1e-3 * scale:
+            if primal < self.prune_level() and primal - best[0] <= _LAZY_TOL * scale:
                 break  # the node will be branched whatever its exact bound
             changed = False
             for k in range(rows):
