@@ -25,6 +25,7 @@ SMALLER = [  # (pattern, replacement, block index)
     (r"max_support_size=15,\n                    cv=3", "max_support_size=4,\n                    cv=2", 0),
     (r"make_multitask_regression\(\n    100, 250, 4", "make_multitask_regression(\n    40, 60, 4", 4),
     (r"make_multitask_regression\(100, 250, 3", "make_multitask_regression(40, 60, 3", 4),
+    (r"make_multitask_regression\(500, 100, 4", "make_multitask_regression(150, 30, 4", 4),
     (r"s=15", "s=12", 4),
     (r"make_graphical_model\(400, 200", "make_graphical_model(150, 20", 5),
     (r"time_limit=60\)\.fit\(X\)", "time_limit=3).fit(X)", 5),
