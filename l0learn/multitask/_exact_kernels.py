@@ -80,6 +80,37 @@ def _move(gram, D, start, r, G, GB, k, j, delta):
 
 
 @njit(cache=True, nogil=True)
+def _column_sums(B):
+    K, p = B.shape
+    total = np.zeros(p)
+    for k in range(K):
+        for j in range(p):
+            total[j] += B[k, j]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _settled(largest, tol, full):
+    """Sweeps over the nonzero coordinates until no step exceeds ``tol``, then one over all:
+    ``(done, whether the next sweep is a full one)``."""
+    if largest <= tol:
+        return full, True
+    return False, False
+
+
+@njit(cache=True, nogil=True)
+def _set(gram, D, start, r, G, GB, B, total, k, j, new, curvature):
+    """``B[k, j] = new`` with the sums kept current; returns the curvature-scaled squared step."""
+    delta = new - B[k, j]
+    if delta == 0.0:
+        return 0.0
+    B[k, j] = new
+    total[j] += delta
+    _move(gram, D, start, r, G, GB, k, j, delta)
+    return curvature * delta * delta
+
+
+@njit(cache=True, nogil=True)
 def relax_tasks(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam1, lam2, tol,
                 max_sweeps):
     """Coordinate descent on the priced relaxation (per-task supports), in place.
@@ -92,10 +123,7 @@ def relax_tasks(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam1
     number of sweeps.
     """
     K, p = B.shape
-    total = np.zeros(p)
-    for k in range(K):
-        for j in range(p):
-            total[j] += B[k, j]
+    total = _column_sums(B)
     sweeps = 0
     full = True
     while sweeps < max_sweeps:
@@ -114,20 +142,11 @@ def relax_tasks(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam1
                 g = (_loss_gradient(gram, D, start, scale, r, G, GB, b, k, j)
                      + (lam1 - mu[k]) * old + lam2 * (old - total[j] / K))
                 new = _perspective_step(a * old - g, a, mu[k], cost[k, j], state[k, j] == 1)
-                delta = new - old
-                if delta != 0.0:
-                    B[k, j] = new
-                    total[j] += delta
-                    _move(gram, D, start, r, G, GB, k, j, delta)
-                    move = (a + mu[k]) * delta * delta
-                    if move > largest:
-                        largest = move
-        if largest <= tol:
-            if full:
-                break
-            full = True
-        else:
-            full = False
+                largest = max(largest, _set(gram, D, start, r, G, GB, B, total, k, j, new,
+                                            a + mu[k]))
+        done, full = _settled(largest, tol, full)
+        if done:
+            break
     return sweeps
 
 
@@ -145,10 +164,7 @@ def relax_groups(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam
     """
     K, p = B.shape
     m = mu[0]
-    total = np.zeros(p)
-    for k in range(K):
-        for j in range(p):
-            total[j] += B[k, j]
+    total = _column_sums(B)
     v = np.zeros(K)
     sweeps = 0
     full = True
@@ -181,21 +197,11 @@ def relax_groups(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam
             t = _perspective_step(norm, L, m, cost[j], state[j] == 1)
             ratio = t / norm if norm > 0.0 else 0.0
             for k in range(K):
-                old = B[k, j]
-                delta = v[k] * ratio - old
-                if delta != 0.0:
-                    B[k, j] = old + delta
-                    total[j] += delta
-                    _move(gram, D, start, r, G, GB, k, j, delta)
-                    move = (L + m) * delta * delta
-                    if move > largest:
-                        largest = move
-        if largest <= tol:
-            if full:
-                break
-            full = True
-        else:
-            full = False
+                largest = max(largest, _set(gram, D, start, r, G, GB, B, total, k, j,
+                                            v[k] * ratio, L + m))
+        done, full = _settled(largest, tol, full)
+        if done:
+            break
     return sweeps
 
 
@@ -206,10 +212,7 @@ def smooth_part(gram, D, start, scale, r, G, GB, b, const, B, mu, lam1, lam2):
     ``const[k]`` completes task k's loss: in covariance form ``||y_k||^2 / (2 n_k)``.
     """
     K, p = B.shape
-    total = np.zeros(p)
-    for k in range(K):
-        for j in range(p):
-            total[j] += B[k, j]
+    total = _column_sums(B)
     value = 0.0
     grad = np.empty((K, p))
     for k in range(K):
