@@ -126,6 +126,55 @@ def l0l2_objective(theta, q, lam0, lam2):
 
 
 @njit(cache=True, nogil=True)
+def upper_pairs(theta):
+    """``(rows, cols)`` of the nonzero pairs, ``rows < cols``, row-major."""
+    p = theta.shape[0]
+    count = 0
+    for i in range(p):
+        for j in range(i + 1, p):
+            if theta[i, j] != 0.0:
+                count += 1
+    rows = np.empty(count, dtype=np.int64)
+    cols = np.empty(count, dtype=np.int64)
+    e = 0
+    for i in range(p):
+        for j in range(i + 1, p):
+            if theta[i, j] != 0.0:
+                rows[e], cols[e] = i, j
+                e += 1
+    return rows, cols
+
+
+@njit(cache=True, nogil=True)
+def residuals(X, theta, rows, cols):
+    """``R = X Theta`` (Fortran order) from the diagonal and the listed nonzero pairs."""
+    n, p = X.shape
+    R = np.empty((p, n)).T  # Fortran order: columns contiguous
+    for i in range(p):
+        t = theta[i, i]
+        for m in range(n):
+            R[m, i] = t * X[m, i]
+    for e in range(rows.shape[0]):
+        i, j = rows[e], cols[e]
+        t = theta[i, j]
+        for m in range(n):
+            R[m, i] += t * X[m, j]
+            R[m, j] += t * X[m, i]
+    return R
+
+
+@njit(cache=True, nogil=True)
+def listed_objective(theta, q, rows, cols, lam0, lam2):
+    """``F(Theta)`` when every nonzero pair is listed: O(p + pairs) instead of O(p^2)."""
+    f = smooth_part(theta, q)
+    for e in range(rows.shape[0]):
+        t = theta[rows[e], cols[e]]
+        if t != 0.0:
+            f += lam0 + lam2 * t * t
+    return f
+
+
+@njit(cache=True, nogil=True)
 def _append_pair(out_i, out_j, count, i, j):
     """Store pair ``count`` in growable buffers (doubling when full)."""
     if count == out_i.shape[0]:
@@ -162,10 +211,12 @@ def primal_sweeps(S, theta, H, q, rows, cols, allowed, lam0, lam2, big_m, max_sw
 
     ``allowed`` (p x p bool) forbids pairs (node fixings); a forbidden pair is set
     to zero.  Stops when the relative objective change of a sweep is at most
-    ``rtol``.  Returns ``(n_sweeps, objective)``.
+    ``rtol``.  Returns ``(n_sweeps, objective)``, the objective's penalty summed over the
+    listed pairs (unlisted pairs do not move; callers list every nonzero one).
     """
     p = S.shape[0]
-    f_old = l0l2_objective(theta, q, lam0, lam2)
+    # every nonzero pair is listed (the active set), so F is summed over the list
+    f_old = listed_objective(theta, q, rows, cols, lam0, lam2)
     f = f_old
     for sweep in range(max_sweeps):
         for e in range(rows.shape[0]):
@@ -179,7 +230,75 @@ def primal_sweeps(S, theta, H, q, rows, cols, allowed, lam0, lam2, big_m, max_sw
             set_pair(S, theta, H, q, i, j, t)
         for i in range(p):
             update_diagonal(S, theta, H, q, i)
-        f = l0l2_objective(theta, q, lam0, lam2)
+        f = listed_objective(theta, q, rows, cols, lam0, lam2)
+        if abs(f_old - f) <= rtol * max(abs(f), 1.0):
+            return sweep + 1, f
+        f_old = f
+    return max_sweeps, f
+
+
+@njit(cache=True, nogil=True)
+def _row_dot(X, R, a, b):
+    """``x_a' R_b``: a column of the data against a column of the residuals."""
+    acc = 0.0
+    for m in range(X.shape[0]):
+        acc += X[m, a] * R[m, b]
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _residual_move(X, R, q, sdiag, i, j, h_ij, delta):
+    """``R_i += delta x_j`` with ``q[i] = ||R_i||^2 / n`` kept current (``h_ij = x_j' R_i / n``)."""
+    q[i] += 2.0 * delta * h_ij + delta * delta * sdiag[j]
+    for m in range(X.shape[0]):
+        R[m, i] += delta * X[m, j]
+
+
+@njit(cache=True, nogil=True)
+def primal_sweeps_residual(X, sdiag, theta, R, q, rows, cols, allowed, lam0, lam2, big_m,
+                           max_sweeps, rtol):
+    """:func:`primal_sweeps` on the residuals ``R = X Theta`` (n x p, Fortran order).
+
+    For fewer samples than features: a pair's coefficients and its update cost O(n)
+    instead of the O(p) of two rows of ``H``.  ``X`` holds the centred data (``S =
+    X'X / n``), ``sdiag`` the diagonal of ``S``.  ``H`` is not maintained; the caller
+    rebuilds it from ``R``.  Returns ``(n_sweeps, objective)``.
+    """
+    n, p = X.shape
+    # every nonzero pair is listed (the active set), so F is summed over the list
+    f_old = listed_objective(theta, q, rows, cols, lam0, lam2)
+    f = f_old
+    for sweep in range(max_sweeps):
+        for e in range(rows.shape[0]):
+            i, j = rows[e], cols[e]
+            t = theta[i, j]
+            if not allowed[i, j] and t == 0.0:
+                continue
+            h_ij = _row_dot(X, R, j, i) / n
+            h_ji = _row_dot(X, R, i, j) / n
+            if allowed[i, j]:
+                tii, tjj = theta[i, i], theta[j, j]
+                a = sdiag[j] / tii + sdiag[i] / tjj
+                b = 2.0 * (h_ij - t * sdiag[j]) / tii + 2.0 * (h_ji - t * sdiag[i]) / tjj
+                new, _ = l0l2_step(a, b, lam0, lam2, big_m)
+            else:
+                new = 0.0
+            delta = new - t
+            if delta != 0.0:
+                theta[i, j] = new
+                theta[j, i] = new
+                _residual_move(X, R, q, sdiag, i, j, h_ij, delta)
+                _residual_move(X, R, q, sdiag, j, i, h_ji, delta)
+        for i in range(p):
+            t = theta[i, i]
+            h_ii = _row_dot(X, R, i, i) / n
+            c = max(q[i] - 2.0 * t * h_ii + t * t * sdiag[i], 0.0)
+            new = (1.0 + np.sqrt(1.0 + 4.0 * sdiag[i] * c)) / (2.0 * sdiag[i])
+            delta = new - t
+            if delta != 0.0:
+                theta[i, i] = new
+                _residual_move(X, R, q, sdiag, i, i, h_ii, delta)
+        f = listed_objective(theta, q, rows, cols, lam0, lam2)
         if abs(f_old - f) <= rtol * max(abs(f), 1.0):
             return sweep + 1, f
         f_old = f
@@ -190,22 +309,37 @@ def primal_sweeps(S, theta, H, q, rows, cols, allowed, lam0, lam2, big_m, max_sw
 def primal_violations(S, theta, H, allowed, lam0, lam2, big_m, tol):
     """Zero pairs whose exact one-dimensional step would lower ``F`` by more than ``tol``.
 
-    Returns ``(rows, cols)`` with ``rows < cols``.
+    Returns ``(rows, cols, gains)`` with ``rows < cols`` (in tile order, not sorted) and
+    ``gains`` the (negative) change of ``F`` each step would make.
     """
     p = S.shape[0]
     count = 0
     out_i = np.empty(16, dtype=np.int64)
     out_j = np.empty(16, dtype=np.int64)
-    for i in range(p):
-        for j in range(i + 1, p):
-            if theta[i, j] != 0.0 or not allowed[i, j]:
-                continue
-            a, b = pair_coefficients(S, theta, H, i, j)
-            _, value = l0l2_step(a, b, lam0, lam2, big_m)
-            if value < -tol:
-                out_i, out_j = _append_pair(out_i, out_j, count, i, j)
-                count += 1
-    return out_i[:count], out_j[:count]
+    gains = np.empty(16)
+    inv = np.empty(p)
+    for k in range(p):
+        inv[k] = 1.0 / theta[k, k]
+    tile = 64  # blocks of pairs: H[j, i] is read down a column, which stays in cache
+    for i0 in range(0, p, tile):
+        for j0 in range(i0, p, tile):
+            for i in range(i0, min(i0 + tile, p)):
+                for j in range(max(j0, i + 1), min(j0 + tile, p)):
+                    if theta[i, j] != 0.0 or not allowed[i, j]:
+                        continue
+                    # theta_ij = 0: a and b of pair_coefficients without divisions
+                    c = S[j, j] * inv[i] + S[i, i] * inv[j] + lam2
+                    b = 2.0 * (H[i, j] * inv[i] + H[j, i] * inv[j])
+                    if b * b <= 4.0 * c * (lam0 + tol):
+                        continue  # not even the unboxed minimum lam0 - b^2/(4c) beats -tol
+                    _, value = l0l2_step(c - lam2, b, lam0, lam2, big_m)
+                    if value < -tol:
+                        if count == gains.shape[0]:
+                            gains = np.concatenate((gains, np.empty(count)))
+                        gains[count] = value
+                        out_i, out_j = _append_pair(out_i, out_j, count, i, j)
+                        count += 1
+    return out_i[:count], out_j[:count], gains[:count]
 
 
 @njit(cache=True, nogil=True)
@@ -216,30 +350,48 @@ def row_swaps(S, theta, H, q, allowed, lam0, lam2, big_m, tol):
     one-dimensional objective of putting ``j`` back with the best over every empty
     allowed position ``k`` of row ``i``.  A strictly better ``k`` (by more than
     ``tol``) replaces ``j`` and the search moves to the next row; otherwise ``j`` is
-    re-inserted at its best value (never worse than before).
+    re-inserted at its best value (never worse than before).  The removal is priced
+    without being made: it changes row ``i`` of ``H`` by ``-theta_ij S[j]`` and no row
+    ``k`` of a candidate, so the state is only updated when something moves.
     """
     p = S.shape[0]
     swaps = 0
+    inv = np.empty(p)  # 1 / theta_kk (row swaps leave the diagonal alone)
+    sdiag = np.empty(p)
+    for k in range(p):
+        inv[k] = 1.0 / theta[k, k]
+        sdiag[k] = S[k, k]
+    column = np.empty(p)  # H[:, i], read contiguously
     for i in range(p):
+        for k in range(p):
+            column[k] = H[k, i]
         for j in range(p):
             if j == i or theta[i, j] == 0.0:
                 continue
-            set_pair(S, theta, H, q, i, j, 0.0)
-            a, b = pair_coefficients(S, theta, H, i, j)
+            t = theta[i, j]
+            a, b = pair_coefficients(S, theta, H, i, j)  # b excludes theta_ij's own part
             t_back, v_back = l0l2_step(a, b, lam0, lam2, big_m)
             best_k, best_t, best_v = -1, 0.0, v_back - tol
             for k in range(p):
                 if k == i or k == j or theta[i, k] != 0.0 or not allowed[i, k]:
                     continue
-                a, b = pair_coefficients(S, theta, H, i, k)
-                t, v = l0l2_step(a, b, lam0, lam2, big_m)
+                c = sdiag[k] * inv[i] + sdiag[i] * inv[k] + lam2
+                b = 2.0 * ((H[i, k] - t * S[j, k]) * inv[i] + column[k] * inv[k])
+                # the unconstrained minimum lam0 - b^2 / (4c) bounds the boxed one below:
+                # only a candidate that could beat best_v is solved exactly
+                if b * b <= 4.0 * c * (lam0 - best_v):
+                    continue
+                t_k, v = l0l2_step(c - lam2, b, lam0, lam2, big_m)
                 if v < best_v:
-                    best_k, best_t, best_v = k, t, v
+                    best_k, best_t, best_v = k, t_k, v
             if best_k >= 0:
+                set_pair(S, theta, H, q, i, j, 0.0)
                 set_pair(S, theta, H, q, i, best_k, best_t)
                 swaps += 1
                 break
             set_pair(S, theta, H, q, i, j, t_back)
+            column[i] = H[i, i]  # rows i and j of H moved
+            column[j] = H[j, i]
     return swaps
 
 

@@ -10,8 +10,16 @@ import time
 
 import numpy as np
 
-from ._kernels import (build_state, l0l2_objective, primal_sweeps, primal_violations,
-                              row_swaps)
+from ._kernels import (build_state, l0l2_objective, listed_objective, primal_sweeps,
+                       primal_sweeps_residual, primal_violations, residuals, row_swaps,
+                       upper_pairs)
+
+# With fewer samples than features / this, coordinate descent runs on the residuals
+# X Theta (a pair costs O(n)) instead of on H = Theta S (O(p)); H is rebuilt after.
+_RESIDUAL_RATIO = 4
+# Pairs that may enter the working set per round, at most (per feature, or twice the
+# current edges): from an empty graph at small n, half of all pairs can violate at once.
+_ENTERING_PER_FEATURE = 10
 
 
 @dataclass
@@ -43,8 +51,8 @@ class GraphState:
         return cls.from_pairs(S, 1.0 / np.diag(S), none, none, np.zeros(0))
 
     def edges(self):
-        """``(rows, cols)`` of the nonzero pairs, ``rows < cols``."""
-        return np.nonzero(np.triu(self.theta, 1))
+        """``(rows, cols)`` of the nonzero pairs, ``rows < cols``, row-major."""
+        return upper_pairs(self.theta)
 
     def compact(self):
         """``(diag, rows, cols, values)``: enough to rebuild the state."""
@@ -73,7 +81,7 @@ class PrimalResult:
 
 
 def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swaps=True,
-                 max_iter=100, max_swaps=10, tol=1e-9, deadline=np.inf):
+                 max_iter=100, max_swaps=10, tol=1e-9, deadline=np.inf, X=None):
     """Coordinate descent over an active set of pairs, then row-wise swaps (CDPSI).
 
     Parameters
@@ -98,6 +106,10 @@ def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swap
     deadline : float
         ``time.perf_counter()`` value after which no further round or swap pass
         starts (the result is then not ``converged``).
+    X : ndarray of shape (n, p), optional
+        The centred data (``S = X'X / n``).  With far fewer samples than features the
+        coordinate descent then runs on the residuals ``X Theta`` (the same steps, O(n)
+        per pair instead of O(p)).
 
     Returns
     -------
@@ -111,6 +123,27 @@ def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swap
     if allowed is None:
         allowed = np.ones((p, p), dtype=bool)
     st = (S, state.theta, state.H, state.q)
+    residual = X is not None and _RESIDUAL_RATIO * X.shape[0] < p
+    if residual:
+        X = np.asfortranarray(X, dtype=float)
+        sdiag = np.ascontiguousarray(np.diag(S))
+
+    def nonzero(rows, cols):
+        """The listed pairs that are edges (every edge is listed: O(list), not O(p^2))."""
+        keep = state.theta[rows, cols] != 0.0
+        return rows[keep], cols[keep]
+
+    def sweeps(rows, cols):
+        if not residual:
+            primal_sweeps(*st, rows, cols, allowed, lambda_0, lambda_2, big_m, 1000, tol)
+            return
+        R = residuals(X, state.theta, *nonzero(rows, cols))
+        primal_sweeps_residual(X, sdiag, state.theta, R, state.q, rows, cols, allowed,
+                               lambda_0, lambda_2, big_m, 1000, tol)
+        np.matmul(R.T, X, out=state.H)  # H[i, k] = x_k' R_i / n
+        state.H /= X.shape[0]
+        state.q[:] = np.einsum("ij,ij->j", R, R) / X.shape[0]
+
     n_iter = 0
     n_swaps = 0
     converged = False
@@ -121,17 +154,23 @@ def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swap
         active = state.edges()
         for _ in range(max_iter):
             n_iter += 1
-            primal_sweeps(*st, active[0].astype(np.int64), active[1].astype(np.int64), allowed,
-                          lambda_0, lambda_2, big_m, 1000, tol)
-            scale = max(abs(l0l2_objective(state.theta, state.q, lambda_0, lambda_2)), 1.0)
-            entering = primal_violations(*st[:3], allowed, lambda_0, lambda_2, big_m,
-                                         tol * scale)
-            if entering[0].size == 0:
+            active = (active[0].astype(np.int64), active[1].astype(np.int64))
+            sweeps(*active)
+            edges = nonzero(*active)
+            scale = max(abs(listed_objective(state.theta, state.q, *edges, lambda_0,
+                                             lambda_2)), 1.0)
+            rows, cols, gains = primal_violations(*st[:3], allowed, lambda_0, lambda_2,
+                                                  big_m, tol * scale)
+            if rows.size == 0:
                 converged = True
                 return
             if time.perf_counter() >= deadline:
                 return
-            active = merge_pairs(state.edges(), entering)
+            cap = max(_ENTERING_PER_FEATURE * p, 2 * edges[0].size)
+            if rows.size > cap:  # the most improving first: sweeps stay on a working set
+                keep = np.argpartition(gains, cap)[:cap]
+                rows, cols = rows[keep], cols[keep]
+            active = merge_pairs(edges, (rows, cols))
 
     descend()
     if swaps and p > 2:

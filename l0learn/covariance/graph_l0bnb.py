@@ -244,12 +244,12 @@ class GraphL0BnB(FitStateMixin, BaseEstimator):
         started = time.perf_counter()  # time_limit covers the whole fit
         lam0, lam2, big_m = self._check_params(self.lambda_0)
         deadline = self._deadline(started)
-        _, location, S = _covariance(self, X)
+        X, location, S = _covariance(self, X)
         self._check_bounded(S, lam2, big_m)
         box = np.inf if big_m is None else big_m
         res = primal_solve(S, lam0, lam2, box, swaps=self.algorithm != "CD",
                            max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol,
-                           deadline=deadline)
+                           deadline=deadline, X=X - location)
         self._finish(S, location, res, lam0, lam2, big_m, deadline)
         return self
 
@@ -421,11 +421,12 @@ class GraphL0BnBCV(GraphL0BnB):
             return np.array([0.0])
         return top * np.logspace(0, np.log10(ratio), self.n_lambda)
 
-    def _path(self, S, grid, lam2, box):
+    def _path(self, S, grid, lam2, box, X_centred):
         state = GraphState.empty(S)
         for lam0 in grid:
             res = primal_solve(S, lam0, lam2, box, state, swaps=self.algorithm != "CD",
-                               max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol)
+                               max_iter=self.max_iter, max_swaps=self.max_swaps, tol=self.tol,
+                               X=X_centred)
             yield lam0, res
 
     def _fold(self, X_train, X_test, grid, lam2, box):
@@ -435,7 +436,7 @@ class GraphL0BnBCV(GraphL0BnB):
             raise ValueError("a cross-validation fold has a constant column; use fewer "
                              "folds or remove near-constant columns.")
         scores, edges = np.full(grid.size, -np.inf), np.zeros(grid.size)
-        for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box)):
+        for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box, X_train - mean)):
             scores[m] = pseudo_log_likelihood(X_test - mean, res.state.theta)
             edges[m] = res.state.edges()[0].size
         return scores, edges
@@ -471,7 +472,7 @@ class GraphL0BnBCV(GraphL0BnB):
         for k in range(len(splits)):
             self.cv_results_[f"split{k}_test_score"] = scores[k]
         path_edges = []
-        for _, res in self._path(S, grid[:best + 1], lam2, box):
+        for _, res in self._path(S, grid[:best + 1], lam2, box, X_arr - location):
             path_edges.append(res.state.edges()[0].size)
         self.path_n_edges_ = np.array(path_edges)
         # time_limit bounds the refit's branch and bound (the CV path has no limit).
