@@ -563,3 +563,36 @@ def test_generator_without_edges_gives_the_identity():
     X, theta = make_graphical_model(4, 5, design="uniform", cond=2.0, seed=755523,
                                     edge_probability=0.3)
     assert np.array_equal(theta, np.eye(5)) and X.shape == (4, 5)
+
+
+@pytest.mark.parametrize("swaps", [False, True])
+def test_residual_form_at_p_much_greater_than_n_is_the_same_descent(swaps, monkeypatch):
+    """With far fewer samples than features CD runs on X Theta: the same steps as the
+    covariance form, hence the same solution, and it ends coordinate-wise optimal."""
+    import l0learn.covariance._solver as solver
+
+    rng = np.random.default_rng(5)
+    n, p = 12, 60
+    X = rng.standard_normal((n, p))
+    X[:, 1] += 0.8 * X[:, 0]
+    Xc = X - X.mean(0)
+    S = Xc.T @ Xc / n
+    lam0, lam2 = 0.05, 0.1
+    monkeypatch.setattr(solver, "_RESIDUAL_RATIO", 4)  # 4 n < p: residual form
+    res = primal_solve(S, lam0, lam2, np.inf, swaps=swaps, tol=1e-12, X=Xc)
+    monkeypatch.setattr(solver, "_RESIDUAL_RATIO", 10 ** 9)  # never
+    ref = primal_solve(S, lam0, lam2, np.inf, swaps=swaps, tol=1e-12, X=Xc)
+    assert res.converged and ref.converged
+    assert res.state.edges()[0].size > 10
+    assert res.objective == pytest.approx(ref.objective, rel=1e-9)
+    np.testing.assert_allclose(res.state.theta, ref.state.theta, atol=1e-7)
+    # the maintained H and q match the state
+    np.testing.assert_allclose(res.state.H, res.state.theta @ S, atol=1e-10)
+    Y = Xc / np.sqrt(n)
+    assert res.objective == pytest.approx(F(Y, res.state.theta, lam0, lam2), rel=1e-10)
+    # no zero pair can lower F alone (the capped working set still ends screened)
+    theta = res.state.theta
+    for i, j in itertools.combinations(range(p), 2):
+        if theta[i, j] == 0.0:
+            a, b = pair_coefficients(S, theta, res.state.H, i, j)
+            assert l0l2_step(a, b, lam0, lam2, np.inf)[1] >= -1e-9 * abs(res.objective)
