@@ -80,12 +80,20 @@ def set_pair(S, theta, H, q, i, j, value):
 
 
 @njit(cache=True, nogil=True)
+def diagonal_minimiser(sii, c):
+    """The optimal ``theta_ii`` given the rest: the minimiser of ``-log t + c / t + sii t``
+    (node i's term of F up to a constant), ``c = ||R_i - theta_ii x_i||^2 / n`` being
+    the part of the residual not due to ``theta_ii``."""
+    return (1.0 + np.sqrt(1.0 + 4.0 * sii * c)) / (2.0 * sii)
+
+
+@njit(cache=True, nogil=True)
 def update_diagonal(S, theta, H, q, i):
     """Set ``theta_ii`` to its closed-form minimiser given the rest; return the change."""
     t = theta[i, i]
     # c = ||R_i - theta_ii x_i||^2 / n: the part of the residual not due to theta_ii.
     c = max(q[i] - 2.0 * t * H[i, i] + t * t * S[i, i], 0.0)
-    new = (1.0 + np.sqrt(1.0 + 4.0 * S[i, i] * c)) / (2.0 * S[i, i])
+    new = diagonal_minimiser(S[i, i], c)
     delta = new - t
     if delta != 0.0:
         q[i] += 2.0 * delta * H[i, i] + delta * delta * S[i, i]
@@ -293,7 +301,7 @@ def primal_sweeps_residual(X, sdiag, theta, R, q, rows, cols, allowed, lam0, lam
             t = theta[i, i]
             h_ii = _row_dot(X, R, i, i) / n
             c = max(q[i] - 2.0 * t * h_ii + t * t * sdiag[i], 0.0)
-            new = (1.0 + np.sqrt(1.0 + 4.0 * sdiag[i] * c)) / (2.0 * sdiag[i])
+            new = diagonal_minimiser(sdiag[i], c)
             delta = new - t
             if delta != 0.0:
                 theta[i, i] = new
