@@ -20,48 +20,57 @@ convex in ``(beta, z)`` on ``z in [0, 1]``.  No box on the coefficients is neede
 ``mu_k > 0`` (a ridge, or more rows than columns) bounds them.  Without it the
 relaxation is unbounded and the estimator refuses ``algorithm="BnB"``.
 
-**Zbar on the node's count range.**  ``f`` is concave, so its convex envelope on
-``[0, K]`` is 0: a plain continuous relaxation drops the term.  A node fixes some
-``z_kj``; with ``lo_j`` of feature j's binaries fixed to one and ``hi_j = K - ``(fixed
-to zero), every ``z`` of the node's box has ``c_j in [lo_j, hi_j]``, where the concave
-``f`` lies above its secant
+**Linear minorants of Zbar.**  ``f`` is concave, so its convex envelope on ``[0, K]``
+is 0: a plain continuous relaxation drops the term.  On binaries ``sum_j f(c_j)`` is
+the cut function ``lamz/(2K) sum_j sum_{k<l} |z_kj - z_lj|``, a submodular function of
+each feature's column; its Lovasz extension (those pairwise distances on the box) is
+its convex envelope.  Every vertex of its base polytope gives a linear minorant
+``const + sum sigma_kj z_kj`` valid on the node's box: per feature, the free binaries in
+decreasing order of a point ``z`` take the increments ``f(lo_j + i) - f(lo_j + i - 1)``
+(``lo_j`` its fixed ones), tight at ``z`` (``_exact_kernels.zbar_slopes``).  With all
+``z`` equal this is the secant of ``f`` on the node's count range ``[lo_j, hi_j]``.
 
-    g_j(c) = f(lo_j) + sigma_j (c - lo_j),   sigma_j = (lamz / (2K)) (K - lo_j - hi_j)
+**Bound 1, from any point and a minorant.**  Linearise the convex ``q~`` at any ``B0``
+(zero where fixed to zero), ``G = grad q~(B0)``.  For every integer solution below the
+node
 
-(``sigma_j = 0`` when ``lo_j = hi_j``).  ``g_j`` is linear in the ``z_kj``: each binary
-of feature j costs ``sigma_j``, plus the constant ``f(lo_j) - sigma_j lo_j``.  The
-secant is exact at the ends of the range, so branching on the binaries of a feature
-whose relaxed count falls inside its range tightens it, and a leaf is exact.
-
-**Lower bound from any point.**  Linearise the convex ``q~`` at any ``B0`` (zero
-where fixed to zero), ``G = grad q~(B0)``.  For every integer solution below the node
-
-    F >= q~(B0) - <G, B0> + C0 + sum_kj [ G_kj beta_kj + (mu_k/2) beta_kj^2 / z_kj
-                                          + sigma_j z_kj ]
-      >= q~(B0) - <G, B0> + C0 + sum_k LP_k(w_k),   w_kj = sigma_j - G_kj^2 / (2 mu_k),
+    F >= q~(B0) - <G, B0> + const + sum_kj [ G_kj beta_kj + (mu_k/2) beta_kj^2 / z_kj
+                                             + sigma_kj z_kj ]
+      >= q~(B0) - <G, B0> + const + sum_k LP_k(w_k),   w_kj = sigma_kj - G_kj^2 / (2 mu_k),
 
 minimising each coefficient out (``-G^2 z / (2 mu)``), where ``LP_k`` is the minimum of
 ``sum_j w_kj z_kj`` over the node's box with ``sum_j z_kj <= s``: the fixed ones' ``w``
 plus the ``s - (fixed ones)`` most negative free ``w`` (an integral LP).  With a
-common support the coefficient of ``u_j`` is ``-sum_k G_kj^2 / (2 mu_k)``.  The bound
-holds for *any* ``B0``, so it is valid however early the first-order method that
-produces ``B0`` stops; it is tight at the relaxation's minimiser.
+common support the coefficient of ``u_j`` is ``-sum_k G_kj^2 / (2 mu_k)``.
 
-**Computing B0.**  Pricing the cardinality constraints (``tau_k`` per task) makes the
-relaxation separable: ``min q~(B) + sum rho(beta_kj; sigma_j + tau_k)`` with ``rho`` the
+**Bound 2, Zbar exact.**  At the same ``B0``, price the cardinality constraints instead
+(``tau_k >= 0``) and keep ``f`` whole: for every integer solution below the node
+
+    F >= q~(B0) - <G, B0> + sum_j phi_j(tau) - s sum_k tau_k,
+    phi_j(tau) = min over 0/1 columns z_.j consistent with the node of
+                 sum_k z_kj (tau_k - G_kj^2 / (2 mu_k)) + f(sum_k z_kj),
+
+where the minimum over a column takes, for each count, the cheapest free tasks (a
+prefix in price order).  This holds for any ``tau``; it is concave in ``tau`` and
+maximised by cyclic bisection on each task's supergradient (its count minus s).  At the
+maximising prices it is at least bound 1 (the Lagrangian dual of that LP with the exact
+term).  Both bounds hold for *any* ``B0``, so they stay valid however early the
+first-order method that produces ``B0`` stops; the node reports the larger.
+
+**Computing B0.**  Pricing the cardinality constraints makes the relaxation with a
+minorant separable: ``min q~(B) + sum rho(beta_kj; sigma_kj + tau_k)`` with ``rho`` the
 reverse Huber (perspective of ``(mu/2) beta^2`` plus ``cost z``), solved by coordinate
-descent in covariance form (``_exact_kernels.relax_tasks``).  Each task's price is
-bracketed and bisected until its relaxed support size matches the slots left;
-every iterate's bound is computed and the best kept.  A primal point of the
-relaxation (the relaxed ``z`` scaled into the constraint) bounds the relaxation's
-value from above: the search stops when the two meet, when the bound prunes the
-node, or when even the primal point cannot.
+descent (``_exact_kernels.relax_tasks``, in covariance form when no task has fewer rows
+than features, else on residuals).  Each task's price is bisected until its relaxed
+support size matches the slots left, keeping the best bound; a primal point (the
+relaxed ``z`` scaled into the constraint) bounds that relaxation from above, and the
+search stops when the two meet, when the bound prunes the node, or when even the
+primal point cannot.  The first search uses the secant; later ones (while the bound
+rises fast enough to matter) use the minorant tight at the last relaxed ``z``.
 
-**Reduced-cost fixing.**  With the node's ``w`` fixed, forcing a free binary to the
-other value than the LP chose moves ``LP_k`` by at least the difference to the
-marginal LP entry; if that bound exceeds the incumbent, the binary is fixed for the
-node's subtree (the secants of a subtree's smaller ranges only lie higher, so the
-estimate stays valid).
+**Reduced-cost fixing.**  At the node's ``B0`` and maximising prices, forcing a free
+binary changes only its feature's column minimum ``phi_j``; when that child bound
+exceeds the incumbent, the binary is fixed to the other value for the node's subtree.
 """
 
 import time
