@@ -260,9 +260,7 @@ class MultiTaskBnBProblem(Problem):
     def strong_bound(self, B, smooth, state2, tau):
         """The bound with the Zbar term kept exact (module docstring): ``(lower, tau, a)``."""
         value, grad = smooth
-        a = -(grad ** 2) / (2.0 * self.mu[:, None])
-        if self.common:
-            a = a.sum(axis=0)[None, :]
+        a = self._weights(grad, 0.0)  # the price-free part of each binary's cost
         lagrangian, tau = best_prices(a, state2, np.maximum(tau, 0.0), self.zbar, float(self.s),
                                       3, 60)
         return float(value - np.sum(grad * B) + lagrangian), tau, a
@@ -281,12 +279,13 @@ class MultiTaskBnBProblem(Problem):
         The relaxation has the Zbar term replaced by the linear minorant ``(sigma,
         constant)``.  Stops when its bound meets its primal value, when the bound prunes
         the node, when even the primal value cannot, or at the deadline.  ``B``, ``parts``
-        and ``tau`` are updated in place.  Returns ``(bound, B, z)`` at the best bound.
+        and ``tau`` are updated in place.  Returns ``(bound, B, z, smooth)`` at the best
+        bound (``smooth``: q~ and its gradient there).
         """
         rows, p = state2.shape
         lo = np.zeros(rows)
         hi = np.full(rows, np.inf)
-        best = (-np.inf, None, None)
+        best = (-np.inf, None, None, None)
         kernel = relax_groups if self.common else relax_tasks
         state_c = np.ascontiguousarray(state2[0] if self.common else state2)
         tol = _CD_TOL * max(1.0, abs(self.upper) if np.isfinite(self.upper) else 1.0)
@@ -299,7 +298,7 @@ class MultiTaskBnBProblem(Problem):
             lower, w = self.bound(B, smooth, state2, sigma, constant, slots)
             primal, z, counts = self._primal(B, smooth, cost, state2, sigma, constant, slots)
             if lower > best[0]:
-                best = (lower, B.copy(), z)
+                best = (lower, B.copy(), z, smooth)
             scale = max(abs(primal), abs(self.upper) if np.isfinite(self.upper) else 0.0,
                         GAP_SCALE_FLOOR)
             if (primal - best[0] <= self.rel_tol * scale or best[0] >= self.prune_level()
@@ -359,9 +358,9 @@ class MultiTaskBnBProblem(Problem):
         previous = -np.inf
         rounds = 1 if self.common or self.lamz == 0.0 else 1 + self.relinearise
         for _ in range(rounds):
-            secant, B_at, z = self.price_search(B, parts, tau, state2, sigma, constant, slots)
-            strong, strong_tau, a = self.strong_bound(
-                B_at, self.smooth(B_at, self.moving_parts(B_at)), state2, tau)
+            secant, B_at, z, smooth = self.price_search(B, parts, tau, state2, sigma, constant,
+                                                        slots)
+            strong, strong_tau, a = self.strong_bound(B_at, smooth, state2, tau)
             lower = max(secant, strong)
             if best is None or lower > best["lower"]:
                 best = dict(lower=lower, secant=secant, strong=strong, strong_tau=strong_tau,
