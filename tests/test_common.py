@@ -13,6 +13,8 @@ ESTIMATORS = [
     L0Regressor(),
     L0Regressor(penalty="L0L2", gamma=0.01, k=3, algorithm="CD"),
     L0Regressor(penalty="L0L2", lambda_0=0.02, gamma=0.1, algorithm="BnB", max_nodes=30),
+    L0Regressor(penalty="L0L2", lambda_0=1.0, gamma=1.0, normalize=False, algorithm="BnB",
+                max_nodes=30),
     L0RegressorCV(cv=3, num_lambda=10, num_gamma=2, penalty="L0L1", max_support_size=5),
     L0Classifier(),
     L0ClassifierCV(cv=3, num_lambda=10, max_support_size=5),

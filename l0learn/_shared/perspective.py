@@ -63,12 +63,27 @@ def conjugate_at(a, lam0, lam2, big_m):
 
 
 def conjugate_fixed_one(v, lam0, lam2, big_m):
-    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M`` (``M`` may be inf)."""
+    """``phi*(v)``: conjugate of ``lambda_0 + lambda_2 b^2`` on ``|b| <= M`` (``M`` may be inf).
+
+    ``lam2`` and ``big_m`` are scalars or arrays shaped like ``v`` (one per coordinate).
+    """
     a = np.abs(v)
-    if lam2 == 0.0:
-        return big_m * a - lam0
-    phi = a * a / (4.0 * lam2) - lam0
-    if np.isfinite(big_m):  # beyond 2 M lambda_2 the box binds: linear in |v|
-        beyond = a > 2.0 * big_m * lam2
-        phi = np.where(beyond, big_m * a - lam2 * big_m * big_m - lam0, phi)
-    return phi
+    lam2 = np.broadcast_to(lam2, a.shape)
+    big_m = np.broadcast_to(big_m, a.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(lam2 > 0.0, a * a / (4.0 * np.where(lam2 > 0.0, lam2, 1.0)) - lam0,
+                       np.inf)
+        # beyond 2 M lambda_2 the box binds: linear in |v| (always, when lambda_2 = 0)
+        beyond = np.isfinite(big_m) & ((a > 2.0 * big_m * lam2) | (lam2 <= 0.0))
+        linear = big_m * a - lam2 * big_m * big_m - lam0
+    return np.where(beyond, linear, phi)
+
+
+def envelope_arrays(lam0, lam2, big_m):
+    """Vectorised :func:`envelope_constants`: ``(ratio, threshold, perspective)`` arrays."""
+    lam2, big_m = np.broadcast_arrays(np.asarray(lam2, float), np.asarray(big_m, float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lam2 > 0.0, np.sqrt(lam0 / np.where(lam2 > 0.0, lam2, 1.0)), np.inf)
+        perspective = ratio <= big_m
+        threshold = np.where(perspective, 2.0 * np.sqrt(lam0 * lam2), lam0 / big_m + lam2 * big_m)
+    return ratio, threshold, perspective

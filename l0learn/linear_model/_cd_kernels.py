@@ -79,7 +79,7 @@ def coordinate_gain(c, lam1, lip, lo, hi):
 
 @njit(cache=True, nogil=True)
 def penalised_objective(r, wr, beta, price, lam1, lam2):
-    """``0.5 * sum(w r^2) + sum_{beta_j != 0} price_j + lam1|b|_1 + lam2|b|^2``."""
+    """``0.5 * sum(w r^2) + sum_{beta_j != 0} price_j + lam1|b|_1 + sum_j lam2_j b_j^2``."""
     loss = 0.0
     for i in range(r.shape[0]):
         loss += r[i] * wr[i]
@@ -87,7 +87,7 @@ def penalised_objective(r, wr, beta, price, lam1, lam2):
     for j in range(beta.shape[0]):
         b = beta[j]
         if b != 0.0:
-            pen += price[j] + lam1 * abs(b) + lam2 * b * b
+            pen += price[j] + lam1 * abs(b) + lam2[j] * b * b
     return 0.5 * loss + pen
 
 
@@ -102,7 +102,7 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
     """Cyclic coordinate descent over ``coords`` until the objective settles.
 
     ``price[j]`` is coordinate ``j``'s L0 price (``lambda_0``, or 0 for coordinates
-    exempt from the L0 term).
+    exempt from the L0 term), ``lam2[j]`` its ridge weight.
 
     Once the support has been unchanged for ``active_set_num - 1`` sweeps, the
     sweeps run over the support only; convergence there is confirmed by one
@@ -111,7 +111,6 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
 
     ``beta``, ``r`` and ``wr`` are updated in place.  Returns ``(n_sweeps, converged)``.
     """
-    lip = 1.0 + 2.0 * lam2
     nnz = 0
     for j in range(beta.shape[0]):
         if beta[j] != 0.0:
@@ -131,7 +130,7 @@ def cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr, beta
             if b_old == 0.0 and nnz >= max_support:
                 continue
             g = inv_s[j] * column_dot(j, dense, data, indices, indptr, is_sparse, wr)
-            t, gain = coordinate_gain(b_old + g, lam1, lip, lo[j], hi[j])
+            t, gain = coordinate_gain(b_old + g, lam1, 1.0 + 2.0 * lam2[j], lo[j], hi[j])
             # A gain equal to the price up to rounding is a tie: the coordinate keeps its
             # state (in or out), so a tie cannot make it enter and leave on alternate sweeps.
             tie = _TIE * price[j]
@@ -221,18 +220,19 @@ def best_swap(g, gram, beta_out, support, outside, lam1, lam2, lo, hi):
     the gradient is ``g + beta_i * gram[:, k]``.  The entering coordinate takes its
     best single-coordinate value, the others stay fixed, so the objective falls by
     at least ``gain_in - gain_out``.  Returns ``(improvement, k, j, t_j)``; ``k = -1``
-    when there is no candidate.
+    when there is no candidate.  ``lam2[j]`` is coordinate ``j``'s ridge weight.
     """
-    lip = 1.0 + 2.0 * lam2
     s = support.shape[0]
     gain_out = np.empty(s)
     for k in range(s):
         i = support[k]
-        _, gain_out[k] = coordinate_gain(g[i] + beta_out[k] * gram[i, k], lam1, lip, lo[i], hi[i])
+        _, gain_out[k] = coordinate_gain(g[i] + beta_out[k] * gram[i, k], lam1,
+                                         1.0 + 2.0 * lam2[i], lo[i], hi[i])
     best, best_k, best_j, best_t = -np.inf, -1, -1, 0.0
     for j in range(g.shape[0]):
         if not outside[j]:
             continue
+        lip = 1.0 + 2.0 * lam2[j]
         for k in range(s):
             t, gain = coordinate_gain(g[j] + beta_out[k] * gram[j, k], lam1, lip, lo[j], hi[j])
             if gain - gain_out[k] > best:

@@ -23,6 +23,8 @@ _DEFAULTS = Settings()
 class GLMProblem:
     """Classification data, normalised, plus the map back to the caller's scale."""
 
+    objective_scale = 1.0  # penalties and objectives are those of the normalised problem
+
     def __init__(self, X, y_pm, sample_weight, fit_intercept, lower, upper, loss):
         self.design = Design(X, sample_weight, fit_intercept)
         self.y = np.asarray(y_pm, dtype=float)

@@ -68,6 +68,12 @@ class Design:
         self.mu, self.norm, amax = column_stats(
             self.dense, self.data, self.indices, self.indptr, self.is_sparse,
             self.n_features, self.w, bool(fit_intercept))
+        # Squares of entries beyond 1e+-150 overflow or underflow: those norms are taken
+        # again on the column divided by its largest entry.
+        extreme = np.flatnonzero((amax > 1e150) | ((amax > 0.0) & (amax < 1e-150)))
+        for j in extreme:
+            col = (self.column_raw(j) - self.mu[j]) / amax[j]
+            self.norm[j] = amax[j] * np.sqrt(self.w @ (col * col))
         # A column whose spread is at rounding level carries no information.
         tiny = 1e-10 * np.maximum(amax, np.finfo(float).tiny) * np.sqrt(self.w.sum())
         self.constant = self.norm <= tiny
@@ -86,6 +92,11 @@ class Design:
         """``X~' W r`` for every column (``wr`` is the weighted residual)."""
         xtr = self.X.T @ wr
         return self.inv_s * (np.asarray(xtr).ravel() - self.mu * wr.sum())
+
+    def column_raw(self, j):
+        """Column ``j`` of ``X`` as a dense vector (not centred or scaled)."""
+        col = self.X[:, [j]]
+        return col.toarray().ravel() if self.is_sparse else np.asarray(col).ravel()
 
     def column(self, j):
         """The working column ``x~_j`` as a dense vector."""

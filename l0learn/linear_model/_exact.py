@@ -21,14 +21,22 @@ is below the relaxation's optimum (Fenchel-Young on the loss, and
 which equals the conjugate of its envelope).  So the bound is valid however
 early coordinate descent stops.
 
+**Per-coordinate weights.**  With ``normalize=False`` the ridge is ``lambda_2j =
+lambda_2 / d_j^2`` and a user's box ``M d_j / s`` (see ``NormalisedProblem``); every
+formula here holds coordinate by coordinate, so ``lambda_2`` and ``M`` are arrays.
+
 **Certified big-M.**  Let ``U`` be the objective of any feasible ``b`` (the
 incumbent; at worst ``F(0)``).  Every ``b`` with ``F(b) < U`` and ``b_j != 0``
-has ``lambda_0 + lambda_2 b_j^2 <= F(b) < U`` (the loss is non-negative), hence
-``|b_j| < M(U) = sqrt((U - lambda_0) / lambda_2)``.  Restricting every node to
+has ``lambda_0 + lambda_2j b_j^2 <= F(b) < U`` (the loss is non-negative), hence
+``|b_j| < M_j(U) = sqrt((U - lambda_0) / lambda_2j)``.  Restricting every node to
 ``|b_j| <= M(U)`` therefore removes no solution better than the incumbent, so the
 bounds, and the final gap, hold for the unconstrained problem.  ``M`` shrinks as
 the incumbent improves; bounds computed earlier with a larger ``M`` stay valid.
 A user-given ``M`` gives a certificate for the box-constrained problem only.
+Without a ridge (``lambda_2 = 0``) the loss bounds the coefficients instead when
+``X~`` has full column rank: ``0.5 ||y~ - X~ b||_W^2 < U - lambda_0`` gives
+``||X~ b||_W < ||y~||_W + sqrt(2 (U - lambda_0))``, and ``||X~ b||_W^2 >= delta0 ||b||^2``
+with ``delta0`` a safe lower bound on ``lambda_min(X~' W X~)``.
 
 **Eigenvalue shift (nodes with few unfixed columns).**  Let ``S`` be the node's
 unfixed columns and ``delta <= lambda_min(X~_S' W X~_S)`` (positive once ``|S| < n``).
@@ -54,7 +62,7 @@ import numpy as np
 from bnb import Problem, Relaxation
 from bnb.convergence import GAP_SCALE_FLOOR
 
-from .._shared.perspective import conjugate_fixed_one, envelope_constants
+from .._shared.perspective import conjugate_fixed_one, envelope_arrays
 from ._relaxation_kernels import perspective_cd, relax_gram
 from ._solver import CoordinateDescent
 
@@ -75,8 +83,8 @@ class NodeSolution:
     """A solved node relaxation.
 
     ``grad`` is the dual point (``X~' W r`` on the plain relaxation; ``xty - Q beta``
-    on the shifted one), ``lam2_free`` the ridge inside the free coordinates'
-    perspective envelope (``lambda_2 + delta / 2``).
+    on the shifted one), ``lam2_free`` the per-coordinate ridge inside the free
+    coordinates' perspective envelope (``lambda_2 + delta / 2``).
     """
 
     beta: np.ndarray
@@ -101,11 +109,15 @@ class L0L2Problem(Problem):
     Parameters
     ----------
     problem : l0learn.linear_model._solver.NormalisedProblem
-    lambda_0, lambda_2 : float
+    lambda_0 : float
+        The L0 price on the normalised scale.
+    lambda_2 : float
+        The caller's ridge weight (``problem.ridge`` turns it into one per coordinate).
     settings : l0learn.linear_model._solver.Settings
         Controls of the heuristic (CD + local search inside the tree).
     big_m : float or None
-        ``None`` for the certified, incumbent-driven bound; else a fixed box (normalised scale).
+        ``None`` for the certified, incumbent-driven bound; else a fixed box on the
+        caller's coefficients (``problem.box`` gives it per coordinate here).
     rel_tol : float
         Target relative primal-dual gap of each node relaxation.
     """
@@ -114,13 +126,12 @@ class L0L2Problem(Problem):
 
     def __init__(self, problem, lambda_0, lambda_2, settings, *, big_m=None, rel_tol=1e-5,
                  eigen_shift=True, fixing=True):
-        if big_m is None and not lambda_2 > 0:
-            raise ValueError("a certified big-M needs lambda_2 > 0; give big_m explicitly.")
         self.problem = problem
         self.design = problem.design
-        self.lam0, self.lam2 = float(lambda_0), float(lambda_2)
+        self.lam0, self.gamma = float(lambda_0), float(lambda_2)
+        self.lam2 = problem.ridge(self.gamma)  # one ridge weight per coordinate
         self.settings = settings
-        self.user_m = big_m
+        self.user_m = None if big_m is None else problem.box(float(big_m))
         self.rel_tol = rel_tol
         # Wall-clock end of the search (set by solve_exact): node solves stop there with
         # the dual bound of their current iterate, which is valid however early it is.
@@ -141,6 +152,10 @@ class L0L2Problem(Problem):
         self._wy = w * y
         self._yty = float(self._wy @ y)
         self._xty = self.design.gradient(self._wy)
+        # Without a ridge (on some coordinate) the certified box comes from the loss.
+        self._curvature = None
+        if big_m is None and not np.all(self.lam2[self.usable] > 0):
+            self._curvature = self._loss_curvature()
         # Gram blocks of recent covariance-form nodes: (columns, block, lambda_min).
         self._blocks = []
         self.n_fixed_ = 0  # variables fixed by reduced costs, summed over nodes
@@ -148,13 +163,55 @@ class L0L2Problem(Problem):
     # -- incumbent and box -----------------------------------------------------
     @property
     def big_m(self):
+        """The box of every coordinate: the user's, or the certified ``M_j(U)``."""
         if self.user_m is not None:
-            return float(self.user_m)
-        return float(np.sqrt(max(self.upper - self.lam0, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+            return self.user_m
+        return self._certified_box(max(self.upper - self.lam0, 0.0))
+
+    def _certified_box(self, budget):
+        """A box that holds every ``b`` better than the incumbent.
+
+        ``budget`` bounds ``0.5 ||y~ - X~ b||_W^2 + sum_j lambda_2j b_j^2`` over those
+        ``b``.  The ridge gives ``|b_j| < sqrt(budget / lambda_2j)``.  Without a ridge,
+        the loss does when ``X~`` has full column rank: ``||X~ b||_W <= ||y~||_W +
+        sqrt(2 budget)`` and ``||X~ b||_W^2 >= delta ||b||^2``
+        with ``delta <= lambda_min(X~' W X~)``.
+        """
+        with np.errstate(divide="ignore"):
+            box = np.sqrt(budget / self.lam2)
+        if self._curvature is not None:
+            reach = np.sqrt(self._yty) + np.sqrt(2.0 * budget)
+            box = np.minimum(box, reach / np.sqrt(self._curvature))
+        return box * (1 + 1e-9) + 1e-12
+
+    def _loss_curvature(self):
+        """A safe lower bound on ``lambda_min(X~' W X~)`` over the usable columns (> 0).
+
+        Needed for a certified box without a ridge; raises when there is none (more
+        features than observations, duplicate columns, or a block too large to form).
+        """
+        cols = np.flatnonzero(self.usable)
+        rows = int(np.count_nonzero(self.design.w > 0))
+        if cols.size >= rows or cols.size > _LARGE_BLOCK:
+            raise ValueError(
+                f"algorithm='BnB' with gamma=0 needs a certified box: with {cols.size} "
+                f"usable features and {rows} observations the loss alone does not bound "
+                "the coefficients; give gamma > 0 (penalty 'L0L2') or an explicit big_m.")
+        gram = self.design.gram_block(cols)
+        eig = float(np.linalg.eigvalsh(gram)[0])
+        delta = eig - 1e-9 * float(np.abs(np.diag(gram)).max()) * cols.size
+        if not delta > 1e-10:
+            raise ValueError(
+                "algorithm='BnB' with gamma=0 needs a certified box, and the design has "
+                f"(nearly) dependent columns (smallest Gram eigenvalue {eig:.3g}), so the "
+                "loss alone does not bound the coefficients; give gamma > 0 (penalty "
+                "'L0L2') or an explicit big_m.")
+        return delta
 
     def objective(self, beta, r, wr):
         nz = beta != 0.0
-        return float(0.5 * (r @ wr) + self.lam0 * np.count_nonzero(nz) + self.lam2 * beta @ beta)
+        return float(0.5 * (r @ wr) + self.lam0 * np.count_nonzero(nz)
+                     + (self.lam2 * beta) @ beta)
 
     def offer(self, value, beta):
         if value < self.upper:
@@ -247,7 +304,8 @@ class L0L2Problem(Problem):
             delta = self._shift(gram, kind_c, lam_min)
             beta_c = np.ascontiguousarray(beta[cols])
             grad_c, primal, lower = relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0,
-                                               self.lam2, delta, big_m,
+                                               np.ascontiguousarray(self.lam2[cols]), delta,
+                                               np.ascontiguousarray(big_m[cols]),
                                                self.settings.max_iter * 5, self.rel_tol)
             beta[:] = 0.0
             beta[cols] = beta_c
@@ -256,7 +314,7 @@ class L0L2Problem(Problem):
             r = self.problem.y_tilde - self.design.predict_normalised(beta)
             return NodeSolution(beta, r, self.design.w * r, primal, lower, grad,
                                 self.lam2 + 0.5 * delta)
-        ratio, threshold, perspective = envelope_constants(lam0, self.lam2, big_m)
+        _, threshold, _ = envelope_arrays(lam0, self.lam2, big_m)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
         rtol = 1e-8
@@ -296,7 +354,7 @@ class L0L2Problem(Problem):
         free = np.flatnonzero(kind == 1)
         if not self.fixing or free.size == 0 or not np.isfinite(sol.lower):
             return free[:0], free[:0]
-        phi = conjugate_fixed_one(sol.grad[free], lam0, sol.lam2_free, big_m)
+        phi = conjugate_fixed_one(sol.grad[free], lam0, sol.lam2_free[free], big_m[free])
         base = sol.lower + offset
         to_zero = free[base + np.maximum(-phi, 0.0) > self.upper]
         to_one = free[base + np.maximum(phi, 0.0) > self.upper]
@@ -304,9 +362,9 @@ class L0L2Problem(Problem):
 
     def _binaries(self, beta, kind, lam0, big_m, lam2_free):
         """The relaxed binaries ``z`` that go with ``beta``."""
-        ratio, _, perspective = envelope_constants(lam0, lam2_free, big_m)
+        ratio, _, perspective = envelope_arrays(lam0, lam2_free, big_m)
         if lam0 > 0.0:
-            z = np.minimum(1.0, np.abs(beta) / (ratio if perspective else big_m))
+            z = np.minimum(1.0, np.abs(beta) / np.where(perspective, ratio, big_m))
         else:  # no L0 price: any nonzero is a whole variable
             z = (beta != 0.0).astype(float)
         z[kind == 2] = 1.0
@@ -349,7 +407,7 @@ class L0L2Problem(Problem):
         if key in self._tried:
             return None
         self._tried.add(key)
-        cd = CoordinateDescent(self.problem, 0.0, self.lam2, self.settings,
+        cd = CoordinateDescent(self.problem, 0.0, self.gamma, self.settings,
                                unpenalised=node.fixed_one, forbidden=node.fixed_zero)
         start = np.array(start)
         start[node.fixed_zero] = 0.0
@@ -394,11 +452,11 @@ class CardinalityL0L2Problem(L0L2Problem):
     @property
     def big_m(self):
         if self.user_m is not None:
-            return float(self.user_m)
-        return float(np.sqrt(max(self.upper, 0.0) / self.lam2) * (1 + 1e-9)) + 1e-12
+            return self.user_m
+        return self._certified_box(max(self.upper, 0.0))
 
     def objective(self, beta, r, wr):
-        return float(0.5 * (r @ wr) + self.lam2 * beta @ beta)
+        return float(0.5 * (r @ wr) + (self.lam2 * beta) @ beta)
 
     def relax(self, node):
         if node.fixed_one.size > self.k:
@@ -461,7 +519,10 @@ class CardinalityL0L2Problem(L0L2Problem):
 def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
                 gap_tol=1e-4, time_limit=None, deadline=None, max_nodes=None, verbose=False,
                 strategy="best-bound-dive"):
-    """Certified L0L2 solve: returns ``(beta, result, big_m_used)`` on the normalised scale.
+    """Certified L0L2 solve: returns ``(beta, result, box)`` on the normalised scale.
+
+    ``box`` holds the last box of every coordinate (``|b_j| <= box_j``), the user's
+    or the certified one.
 
     With ``k`` the cardinality-constrained form is solved (``lambda_0`` unused).
     ``start`` is a normalised coefficient vector (e.g. the CDPSI solution) used as

@@ -7,6 +7,8 @@ Node relaxation (unit-norm columns, see :mod:`l0learn.linear_model._exact`)::
 
 with ``psi`` the convex envelope of ``lam0 [b != 0] + lam2 b^2`` on ``[-M, M]``.
 ``kind[j]`` is 0 (fixed to zero: never touched), 1 (free) or 2 (fixed to one).
+The ridge ``lam2[j]`` and the box ``M[j]`` are per coordinate (one value each when
+the penalty acts on the normalised scale; see ``NormalisedProblem``).
 """
 
 import numpy as np
@@ -18,13 +20,22 @@ from ._cd_kernels import column_dot, update_residual
 
 
 @njit(cache=True, nogil=True)
-def relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective):
+def coordinate_penalty(b, kind, lam0, lam2, big_m):
+    """The relaxed penalty of one coordinate (its envelope when free)."""
+    if kind == 0 or b == 0.0:
+        return 0.0
+    ratio, threshold, perspective = envelope_constants(lam0, lam2, big_m)
+    return relaxed_penalty(b, kind, lam0, lam2, ratio, threshold, perspective)
+
+
+@njit(cache=True, nogil=True)
+def relaxation_objective(r, wr, beta, kind, lam0, lam2, big_m):
     val = 0.0
     for i in range(r.shape[0]):
         val += r[i] * wr[i]
     val *= 0.5
     for j in range(beta.shape[0]):
-        val += relaxed_penalty(beta[j], kind[j], lam0, lam2, ratio, threshold, perspective)
+        val += coordinate_penalty(beta[j], kind[j], lam0, lam2[j], big_m[j])
     return val
 
 
@@ -35,8 +46,7 @@ def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr,
 
     Updates ``beta``, ``r``, ``wr`` in place; returns ``(n_sweeps, objective)``.
     """
-    ratio, threshold, perspective = envelope_constants(lam0, lam2, big_m)
-    f_old = relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective)
+    f_old = relaxation_objective(r, wr, beta, kind, lam0, lam2, big_m)
     f = f_old
     for sweep in range(max_sweeps):
         for idx in range(coords.shape[0]):
@@ -45,16 +55,110 @@ def perspective_cd(dense, data, indices, indptr, is_sparse, mu, inv_s, w, r, wr,
                 continue
             b_old = beta[j]
             a = b_old + inv_s[j] * column_dot(j, dense, data, indices, indptr, is_sparse, wr)
-            t = relaxed_coordinate(a, kind[j], lam2, big_m, ratio, threshold, perspective)
+            ratio, threshold, perspective = envelope_constants(lam0, lam2[j], big_m[j])
+            t = relaxed_coordinate(a, kind[j], lam2[j], big_m[j], ratio, threshold, perspective)
             if t != b_old:
                 update_residual(j, t - b_old, dense, data, indices, indptr, is_sparse, mu,
                                 inv_s, w, r, wr)
                 beta[j] = t
-        f = relaxation_objective(r, wr, beta, kind, lam0, lam2, ratio, threshold, perspective)
+        f = relaxation_objective(r, wr, beta, kind, lam0, lam2, big_m)
         if abs(f_old - f) <= rtol * abs(f_old):
             return sweep + 1, f
         f_old = f
     return max_sweeps, f
+
+
+@njit(cache=True, nogil=True)
+def gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m):
+    """The covariance-form relaxation's value at ``beta`` (``grad = xty - Q beta``)."""
+    f = 0.5 * (yty - xty @ beta - beta @ grad)  # 0.5 (y'y - 2 xty'b + b'Qb)
+    for j in range(beta.shape[0]):
+        if kind[j] == 1:
+            f += coordinate_penalty(beta[j], 1, lam0, lam2_free[j], big_m[j])
+        elif kind[j] == 2:
+            f += coordinate_penalty(beta[j], 2, lam0, lam2[j], big_m[j])
+    return f
+
+
+@njit(cache=True, nogil=True)
+def polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
+    """A Newton step on the nonzero coordinates, each penalty frozen on its current piece.
+
+    Coordinate descent crawls on correlated columns and on very unequal ridges (raw-scale
+    problems), and the dual bound of a fixed-to-one coordinate with a tiny ridge or a
+    wide box magnifies any gradient left over.  On the nonzero coordinates the relaxed
+    penalty is smooth piece by piece (``lam0 + lam2 b^2``, or ``threshold |b|`` with a
+    fixed sign), so the relaxation is a quadratic there: the step goes to its minimiser,
+    stopped at the first piece boundary (sign change, envelope kink, box), and is kept
+    only if the objective falls.  Updates ``beta`` and ``grad`` in place.
+    """
+    p = beta.shape[0]
+    idx = np.empty(p, dtype=np.int64)
+    curv = np.empty(p)
+    lin = np.empty(p)
+    lo = np.empty(p)  # the piece: |b| in [lo, hi], sign fixed
+    hi = np.empty(p)
+    m = 0
+    for j in range(p):
+        b = beta[j]
+        if kind[j] == 0 or b == 0.0 or abs(b) >= big_m[j]:
+            continue
+        sign = 1.0 if b > 0.0 else -1.0
+        if kind[j] == 2:
+            curv[m], lin[m], lo[m], hi[m] = 2.0 * lam2[j], 0.0, 0.0, big_m[j]
+        else:
+            ratio, threshold, perspective = envelope_constants(lam0, lam2_free[j], big_m[j])
+            if perspective and abs(b) >= ratio:
+                curv[m], lin[m], lo[m], hi[m] = 2.0 * lam2_free[j], 0.0, ratio, big_m[j]
+            else:
+                curv[m], lin[m] = 0.0, threshold * sign
+                lo[m], hi[m] = 0.0, ratio if perspective else big_m[j]
+        idx[m] = j
+        m += 1
+    if m == 0:
+        return
+    A = np.empty((m, m))
+    g = np.empty(m)
+    for a in range(m):
+        j = idx[a]
+        for c in range(m):
+            A[a, c] = gram[j, idx[c]]
+        if kind[j] == 1:
+            A[a, a] -= delta
+        A[a, a] += curv[a] + 1e-12 * (1.0 + abs(A[a, a]))  # keeps A positive definite
+        g[a] = -grad[j] + curv[a] * beta[j] + lin[a]  # the model's gradient at beta
+    step = -np.linalg.solve(A, g)
+    # The longest fraction of the step that stays on every coordinate's piece.
+    alpha = 1.0
+    for a in range(m):
+        b, d = beta[idx[a]], step[a]
+        target = abs(b + d) if (b + d) * b > 0.0 else -1.0
+        if target < lo[a] or target > hi[a]:
+            bound = lo[a] if (target < lo[a]) else hi[a]
+            # |b + t d| = bound along the step (sign kept up to the boundary)
+            denom = abs(b + d) - abs(b) if (b + d) * b > 0.0 else -abs(b) - abs(b + d)
+            t = (bound - abs(b)) / denom if denom != 0.0 else 0.0
+            alpha = min(alpha, max(t, 0.0))
+    if alpha <= 0.0:
+        return
+    f_old = gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
+    old_beta = beta.copy()
+    old_grad = grad.copy()
+    for a in range(m):
+        j = idx[a]
+        d = alpha * step[a]
+        nb = beta[j] + d
+        if alpha < 1.0 and abs(abs(nb) - lo[a]) <= 1e-15 * (1.0 + lo[a]) and lo[a] == 0.0:
+            nb = 0.0  # a coordinate that reaches zero leaves exactly
+            d = nb - beta[j]
+        for i in range(p):
+            grad[i] -= d * gram[i, j]
+        if kind[j] == 1:
+            grad[j] += d * delta
+        beta[j] = nb
+    if gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m) > f_old:
+        beta[:] = old_beta
+        grad[:] = old_grad
 
 
 @njit(cache=True, nogil=True)
@@ -77,8 +181,6 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
     """
     p = beta.shape[0]
     lam2_free = lam2 + 0.5 * delta
-    ratio, threshold, perspective = envelope_constants(lam0, lam2_free, big_m)
-    ratio1, threshold1, perspective1 = envelope_constants(lam0, lam2, big_m)
     grad = xty - gram @ beta
     for j in range(p):
         if kind[j] == 1:
@@ -96,12 +198,12 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
                     # min 0.5 h t^2 - (h b_old + g_j) t + psi(t), h = gram_jj - delta:
                     # divided by h, a unit-curvature step with the penalty scaled by 1/h.
                     h = gram[j, j] - delta
-                    rh, th, ph = envelope_constants(lam0 / h, lam2_free / h, big_m)
-                    t = relaxed_coordinate(b_old + grad[j] / h, 1, lam2_free / h, big_m,
+                    rh, th, ph = envelope_constants(lam0 / h, lam2_free[j] / h, big_m[j])
+                    t = relaxed_coordinate(b_old + grad[j] / h, 1, lam2_free[j] / h, big_m[j],
                                            rh, th, ph)
-                else:
-                    t = relaxed_coordinate(b_old + grad[j], 2, lam2, big_m, ratio1,
-                                           threshold1, perspective1)
+                else:  # unit diagonal (the shift acts on free coordinates only)
+                    t = relaxed_coordinate(b_old + grad[j], 2, lam2[j], big_m[j], 0.0, 0.0,
+                                           False)
                 if t != b_old:
                     step = t - b_old
                     for i in range(p):
@@ -109,27 +211,20 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
                     if kind[j] == 1:
                         grad[j] += step * delta
                     beta[j] = t
-            quad = yty - xty @ beta - beta @ grad  # = y'y - 2 xty'b + b'Qb
-            f = 0.5 * quad
-            for j in range(p):
-                if kind[j] == 1:
-                    f += relaxed_penalty(beta[j], 1, lam0, lam2_free, ratio, threshold,
-                                         perspective)
-                elif kind[j] == 2:
-                    f += relaxed_penalty(beta[j], 2, lam0, lam2, ratio1, threshold1,
-                                         perspective1)
+            f = gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
             if abs(f_old - f) <= rtol * abs(f):
                 break
             f_old = f
-        primal = f
+        polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m)
+        primal = gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
         lower = 0.5 * yty - 0.5 * (xty @ beta) + 0.5 * (beta @ grad)
         for j in range(p):
             if kind[j] == 1:
-                phi = conjugate_at(abs(grad[j]), lam0, lam2_free, big_m)
+                phi = conjugate_at(abs(grad[j]), lam0, lam2_free[j], big_m[j])
                 if phi > 0.0:
                     lower -= phi
             elif kind[j] == 2:
-                lower -= conjugate_at(abs(grad[j]), lam0, lam2, big_m)
+                lower -= conjugate_at(abs(grad[j]), lam0, lam2[j], big_m[j])
         if primal - lower <= rel_tol * max(abs(primal), 1e-12):
             break
         rtol *= 1e-2

@@ -69,6 +69,12 @@ class Point:
 class NormalisedProblem:
     """The data of one fit, normalised as L0Learn does, plus the map back.
 
+    With ``normalize=False`` the penalties act on the caller's (raw) coefficients, as
+    in L0BnB's ``normalize=False``: with ``b_j = s b~_j / d_j`` (``s`` the response
+    scale, ``d_j`` the column norm) the raw objective is ``s^2`` times the normalised
+    one with L0 price ``lambda_0 / s^2`` and per-coordinate ridge ``lambda_2 / d_j^2``,
+    so the kernels keep their unit-norm columns and only the penalty weights change.
+
     Parameters
     ----------
     X : validated F-ordered float64 array or CSC matrix
@@ -77,24 +83,63 @@ class NormalisedProblem:
     fit_intercept : bool
     lower, upper : ndarray of shape (n_features,)
         Bounds on the original scale (``lower <= 0 <= upper``).
+    normalize : bool, default=True
+        Whether ``lambda_0`` and ``lambda_2`` act on the normalised problem (L0Learn)
+        or on the caller's scale.
     """
 
-    def __init__(self, X, y, sample_weight, fit_intercept, lower, upper):
+    def __init__(self, X, y, sample_weight, fit_intercept, lower, upper, normalize=True):
         self.design = Design(X, sample_weight, fit_intercept)
         self.lower_original, self.upper_original = lower, upper
         w = sample_weight
         self.fit_intercept = fit_intercept
+        self.normalize = normalize
         self.y_offset = float(w @ y / w.sum()) if fit_intercept else 0.0
         yc = y - self.y_offset
-        self.y_scale = float(np.sqrt(w @ (yc * yc)))
+        self.y_scale = _weighted_norm(yc, w)
         self.degenerate = not self.y_scale > 0.0  # y is constant: the empty model is exact
         scale = self.y_scale if not self.degenerate else 1.0
         self.y_tilde = yc / scale
         # b_orig = b~ * y_scale / norm  =>  b~ = b_orig * norm / y_scale
-        factor = np.where(self.design.constant, 0.0, self.design.norm) / scale
-        with np.errstate(invalid="ignore"):
+        norm = np.where(self.design.constant, 0.0, self.design.norm)
+        with np.errstate(over="ignore", under="ignore"):
+            factor = norm / scale  # out of range only where the coefficients are, see to_original
+        with np.errstate(invalid="ignore", over="ignore"):
             self.lower = np.where(np.isinf(lower), lower, lower * factor)
             self.upper = np.where(np.isinf(upper), upper, upper * factor)
+        p = self.design.n_features
+        if normalize:
+            self.objective_scale = 1.0
+            self._ridge_weight = np.ones(p)
+            self._box_weight = np.ones(p)
+        else:
+            # A constant column never enters; its weights only need to be finite.
+            safe = np.where(self.design.constant, 1.0, norm)
+            with np.errstate(over="ignore", under="ignore", divide="ignore"):
+                self.objective_scale = scale * scale
+                self._ridge_weight = 1.0 / (safe * safe)
+                self._box_weight = np.where(self.design.constant, 1.0, factor)
+            _check_raw_scales(self.objective_scale, self._ridge_weight,
+                              self.design.constant, self.design.norm)
+
+    def ridge(self, lam2):
+        """The per-coordinate ridge weights of the normalised problem for ``lambda_2``.
+
+        Capped at 1e300: a coordinate with a larger ridge is held at zero either way
+        (its best value is ``|g| / (1 + 2 lambda_2j)`` with ``|g| <= 1``), and the cap keeps
+        ``0 * ridge`` a number.
+        """
+        with np.errstate(over="ignore"):
+            return np.minimum(lam2 * self._ridge_weight, 1e300)
+
+    def box(self, big_m):
+        """A box ``|b_j| <= big_m`` on the caller's coefficients, per coordinate here."""
+        return big_m * self._box_weight
+
+    def largest_box(self, box):
+        """The widest of the per-coordinate boxes ``box``, on the caller's scale."""
+        usable = ~self.design.constant
+        return float(np.max(box[usable] / self._box_weight[usable])) if usable.any() else 0.0
 
     def make_solver(self, lam1, lam2, settings):
         """The coordinate-descent solver for this problem."""
@@ -107,13 +152,45 @@ class NormalisedProblem:
     def with_weights(self, y, sample_weight):
         """The same problem with other sample weights (e.g. a cross-validation fold)."""
         return NormalisedProblem(self.design.X, y, sample_weight, self.fit_intercept,
-                                 self.lower_original, self.upper_original)
+                                 self.lower_original, self.upper_original, self.normalize)
 
     def to_original(self, support, values, intercept=0.0):
         """Coefficients and intercept on the caller's scale (``intercept`` is implicit here)."""
-        coef_values = values * self.y_scale * self.design.inv_s[support]
-        intercept = self.y_offset - self.design.mu[support] @ coef_values
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            coef_values = values * self.y_scale * self.design.inv_s[support]
+            intercept = self.y_offset - self.design.mu[support] @ coef_values
+        lost = (values != 0.0) & ((coef_values == 0.0) | ~np.isfinite(coef_values))
+        if lost.any() or not np.isfinite(intercept):
+            raise ValueError(
+                "The fitted coefficients do not fit in float64 on the caller's scale (the "
+                "ratio of y's scale to a column's scale is beyond about 1e+-300); rescale X "
+                "or y.")
         return coef_values, float(intercept)
+
+
+def _weighted_norm(v, w):
+    """``sqrt(sum w v^2)`` without overflow or underflow of the squares."""
+    top = float(np.abs(v).max()) if v.size else 0.0
+    if not top > 0.0 or not np.isfinite(top):
+        return top
+    u = v / top
+    return float(top * np.sqrt(w @ (u * u)))
+
+
+def _check_raw_scales(objective_scale, ridge_weight, constant, norm):
+    """``normalize=False`` squares the response's and the columns' norms: both must fit."""
+    if not 1e-300 <= objective_scale <= 1e300:
+        raise ValueError(
+            f"normalize=False: the response's (weighted, centred) sum of squares "
+            f"{objective_scale:.3g} is outside float64's safe range; rescale y or use "
+            "normalize=True.")
+    bad = np.flatnonzero(~constant & ~((ridge_weight >= 1e-300) & (ridge_weight <= 1e300)))
+    if bad.size:
+        j = int(bad[0])
+        raise ValueError(
+            f"normalize=False: column {j} has norm {norm[j]:.3g}, whose square is outside "
+            "float64's safe range (so is any ridge on its coefficient); rescale X or use "
+            "normalize=True.")
 
 
 def coordinate_gains(c, lam1, lam2, lower, upper):
@@ -203,8 +280,9 @@ class CoordinateDescent(ActiveSetSolver):
     """
 
     def __init__(self, problem, lam1, lam2, settings, *, unpenalised=None, forbidden=None):
-        super().__init__(problem, lam1, lam2, settings, unpenalised=unpenalised,
-                         forbidden=forbidden)
+        # lam2 is the caller's ridge weight; the kernels take it per coordinate.
+        super().__init__(problem, lam1, problem.ridge(lam2), settings,
+                         unpenalised=unpenalised, forbidden=forbidden)
         self._gram = {}  # i -> X~' W x~_i, shared by the local searches of a path
         self.reset()
 
@@ -232,7 +310,7 @@ class CoordinateDescent(ActiveSetSolver):
         b = self.beta
         return (0.5 * float(self.r @ self.wr)
                 + lam0 * np.count_nonzero(b[self.penalised])
-                + self.lam1 * np.abs(b).sum() + self.lam2 * float(b @ b))
+                + self.lam1 * np.abs(b).sum() + float((self.lam2 * b) @ b))
 
     def entry_gains(self):
         """Objective decrease from letting each zero coordinate enter alone."""
@@ -363,7 +441,7 @@ class CoordinateDescent(ActiveSetSolver):
     def _best_refit_moves(self, G, active, lam0, cap):
         """``[(gain, changes)]`` of the best add-with-refit and drop-with-refit moves."""
         lip = 1.0 + 2.0 * self.lam2
-        A = G[active] + 2.0 * self.lam2 * np.eye(active.size)
+        A = G[active] + np.diag(2.0 * self.lam2[active])
         try:
             A_inv = np.linalg.inv(A)
         except np.linalg.LinAlgError:
@@ -376,8 +454,8 @@ class CoordinateDescent(ActiveSetSolver):
         if active.size < cap and outside.size:
             # q_j = G_jS A^{-1} G_Sj for every row, then the outside ones (no copy of G's rows)
             q = np.einsum("ij,ij->i", G @ A_inv, G)[outside]
-            denom = lip - q
-            ok = denom > 1e-10 * lip
+            denom = lip[outside] - q
+            ok = denom > 1e-10 * lip[outside]
             delta = np.where(ok, self.g[outside] ** 2 / (2.0 * np.where(ok, denom, 1.0)), 0.0)
             m = int(np.argmax(delta))
             if ok[m]:

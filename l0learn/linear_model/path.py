@@ -116,14 +116,14 @@ class RegularizationPath:
 
 
 def make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds,
-                 feature_names=None, warn=True):
+                 feature_names=None, warn=True, normalize=True):
     """Validate bounds and weights and build the normalised problem (X, y validated)."""
     n, p = X.shape
     w = check_weights(sample_weight, n)
     lower = check_bounds(lower_bounds, p, "lower_bounds", -1)
     upper = check_bounds(upper_bounds, p, "upper_bounds", +1)
     check_bound_pair(lower, upper)
-    problem = NormalisedProblem(X, y, w, bool(fit_intercept), lower, upper)
+    problem = NormalisedProblem(X, y, w, bool(fit_intercept), lower, upper, normalize)
     if warn:
         warn_degenerate_columns(problem.design.X, constant=problem.design.constant,
                                 fingerprints=problem.design.fingerprints(),
@@ -132,7 +132,7 @@ def make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds,
 
 
 def assemble_path(problem, points):
-    """Turn normalised solutions into a :class:`RegularizationPath`."""
+    """Turn normalised solutions into a :class:`RegularizationPath` (on the caller's scale)."""
     p = problem.design.n_features
     rows, cols, vals, intercepts = [], [], [], []
     for col, pt in enumerate(points):
@@ -146,11 +146,12 @@ def assemble_path(problem, points):
         (np.concatenate(vals) if vals else np.zeros(0),
          (np.concatenate(rows) if rows else np.zeros(0, int),
           np.concatenate(cols) if cols else np.zeros(0, int))), shape=(p, L))
+    scale = problem.objective_scale  # 1 unless normalize=False
     return RegularizationPath(
-        lambda_0=np.array([pt.lambda_0 for pt in points]),
+        lambda_0=np.array([pt.lambda_0 for pt in points]) * scale,
         gamma=np.array([pt.gamma for pt in points]),
         support_size=np.array([pt.support.size for pt in points], dtype=int),
-        objective=np.array([pt.objective for pt in points]),
+        objective=np.array([pt.objective for pt in points]) * scale,
         converged=np.array([pt.converged for pt in points], dtype=bool),
         coef=coef, intercept=np.array(intercepts),
         n_sweeps=np.array([pt.n_sweeps for pt in points], dtype=int),
@@ -181,7 +182,7 @@ def check_choice(value, name, options):
 
 def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
             gamma_min=1e-4, algorithm="CD", lambda_grid=None, num_lambda=100,
-            max_support_size=100, fit_intercept=True, sample_weight=None,
+            max_support_size=100, fit_intercept=True, normalize=True, sample_weight=None,
             lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
             tol=1e-6, atol=1e-9, screen_size=1000, active_set_num=3, max_swaps=100,
             scale_down_factor=0.8, gap_tol=1e-4, time_limit=None, big_m=None, verbose=False):
@@ -192,8 +193,9 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         \\min_{b_0, b} \\tfrac12 \\sum_i w_i (\\tilde y_i - b_0 - \\tilde x_i^\\top b)^2
         + \\lambda_0 \\|b\\|_0 + \\lambda_1 \\|b\\|_1 + \\lambda_2 \\|b\\|_2^2
 
-    on the normalised data (centred, unit-norm columns and response), with
-    ``(lambda_1, lambda_2) = (gamma, 0)`` for ``"L0L1"`` and ``(0, gamma)`` for ``"L0L2"``.
+    on the normalised data (centred, unit-norm columns and response; with
+    ``normalize=False`` on the data as given), with ``(lambda_1, lambda_2) = (gamma, 0)``
+    for ``"L0L1"`` and ``(0, gamma)`` for ``"L0L2"``.
 
     Parameters
     ----------
@@ -223,6 +225,11 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         Stop once a solution has this many nonzeros; solutions above it are dropped.
     fit_intercept : bool, default=True
         Fit an unpenalised intercept.
+    normalize : bool, default=True
+        Whether ``lambda_0`` and ``gamma`` act on the normalised problem (L0Learn) or on
+        the data and coefficients as given (``False``, L0BnB's ``normalize=False``;
+        penalties ``"L0"`` and ``"L0L2"``).  ``lambda_grid``, the path's ``lambda_0``,
+        objectives and bounds are on the same scale.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weights of the squared residuals.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
@@ -236,11 +243,12 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         branch and bound (node solves included).  The CDPSI path that provides the
         warm starts is computed first and is not part of any point's limit.
     big_m : float, default=None
-        ``algorithm="BnB"``: a box ``|b_j| <= big_m`` on the normalised scale, which
-        makes every certificate one for the box-constrained problem (a warning says
-        when a solution touches it).  Needed when ``gamma`` is 0 (``penalty="L0"``);
-        ``None`` derives a certified box from each point's incumbent (``gamma > 0``),
-        so the certificates hold for the unconstrained problem.
+        ``algorithm="BnB"``: a box ``|b_j| <= big_m`` (on the scale ``normalize``
+        chooses), which makes every certificate one for the box-constrained problem (a
+        warning says when a solution touches it).  ``None`` derives a certified box
+        from each point's incumbent (from the ridge, or with ``gamma=0`` from the loss
+        when the design has full column rank), so the certificates hold for the
+        unconstrained problem.
     verbose : bool, default=False
         Report each finished gamma path and, with ``algorithm="BnB"``, each certified
         point with its gap and the time left (a tqdm bar when tqdm is installed).
@@ -264,7 +272,10 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
         _check_bnb_path(penalty, gamma, big_m, gap_tol, time_limit)
     X = check_design(X)
     y = check_target(y, X.shape[0])
-    problem = make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds)
+    if not normalize and penalty == "L0L1":
+        raise ValueError("normalize=False supports penalty 'L0' and 'L0L2', not 'L0L1'.")
+    problem = make_problem(X, y, sample_weight, fit_intercept, lower_bounds, upper_bounds,
+                           normalize=bool(normalize))
     settings = make_settings(max_iter=max_iter, tol=tol, atol=atol, screen_size=screen_size,
                              active_set_num=active_set_num, max_swaps=max_swaps,
                              exclude_first_k=exclude_first_k, n_features=X.shape[1])
@@ -272,6 +283,8 @@ def l0_path(X, y, *, penalty="L0", gamma=None, num_gamma=1, gamma_max=10.0,
                                    allow_none=False)
     gammas = gamma_values(penalty, gamma, num_gamma, gamma_max, gamma_min, problem)
     grids = split_lambda_grid(lambda_grid, len(gammas))
+    if grids is not None:  # the solver's lambda_0 is on the normalised scale
+        grids = [grid / problem.objective_scale for grid in grids]
     if grids is None:
         check_count(num_lambda, "num_lambda", minimum=1, allow_none=False)
     points, _ = paths_over_gammas(problem, penalty, gammas, grids, settings,
@@ -295,12 +308,8 @@ def _check_bnb_path(penalty, gamma, big_m, gap_tol=1e-4, time_limit=None):
     if big_m is not None:
         if not (isinstance(big_m, numbers.Real) and np.isfinite(big_m) and big_m > 0):
             raise ValueError(f"big_m must be a positive finite number; got {big_m!r}.")
-        if penalty == "L0L1":
-            raise ValueError("algorithm='BnB' paths support penalty 'L0' and 'L0L2', not 'L0L1'.")
-        return
-    if penalty != "L0L2" or gamma is None or np.any(np.asarray(gamma) <= 0):
-        raise ValueError("algorithm='BnB' paths need penalty='L0L2' and gamma > 0 for a "
-                         "certified box, or an explicit big_m.")
+    if penalty == "L0L1":
+        raise ValueError("algorithm='BnB' paths support penalty 'L0' and 'L0L2', not 'L0L1'.")
 
 
 def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, verbose=False):
@@ -313,13 +322,13 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, ve
     for pt in points:
         start = np.zeros(p)
         start[pt.support] = pt.values
-        beta, result, _ = solve_exact(problem, pt.lambda_0, pt.gamma, settings, start=start,
-                                      gap_tol=gap_tol, time_limit=time_limit, big_m=big_m)
+        beta, result, box = solve_exact(problem, pt.lambda_0, pt.gamma, settings, start=start,
+                                        gap_tol=gap_tol, time_limit=time_limit, big_m=big_m)
         support = np.flatnonzero(beta)
-        if big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
-            warn_user(f"At lambda_0={pt.lambda_0:.4g} a coefficient sits at the box "
-                          f"|b| <= big_m={big_m:.4g}: that certificate holds for the "
-                          "box-constrained problem only.", UserWarning)
+        if big_m is not None and np.any(np.abs(beta) >= 0.999 * box):
+            warn_user(f"At lambda_0={pt.lambda_0 * problem.objective_scale:.4g} a "
+                      f"coefficient sits at the box |b| <= big_m={big_m:.4g}: that "
+                      "certificate holds for the box-constrained problem only.", UserWarning)
         exact.append(Point(lambda_0=pt.lambda_0, gamma=pt.gamma, support=support,
                            values=beta[support], objective=float(result.objective),
                            converged=result.status.value == "optimal", n_sweeps=pt.n_sweeps,
@@ -327,11 +336,13 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, ve
         lower.append(result.lower_bound)
         gap.append(result.rel_gap)
         nodes.append(result.n_nodes)
-        progress.update(info=f"lambda_0={pt.lambda_0:.3g}: gap {result.rel_gap:.2e}, "
+        progress.update(info=f"lambda_0={pt.lambda_0 * problem.objective_scale:.3g}: "
+                             f"gap {result.rel_gap:.2e}, "
                              f"{result.n_nodes} nodes")
     progress.close()
     path = assemble_path(problem, exact)
-    path.lower_bound, path.gap = np.array(lower), np.array(gap)
+    path.lower_bound = np.array(lower) * problem.objective_scale
+    path.gap = np.array(gap)
     open_points = np.flatnonzero(~(path.gap <= gap_tol))
     if open_points.size:
         worst = int(open_points[np.argmax(path.gap[open_points])])

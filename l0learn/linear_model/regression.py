@@ -47,7 +47,8 @@ class _L0LinearBase(FitStateMixin, RegressorMixin, BaseEstimator):
     def _problem(self, X, y, sample_weight):
         return make_problem(X, y, sample_weight, self.fit_intercept, self.lower_bounds,
                             self.upper_bounds,
-                            feature_names=getattr(self, "feature_names_in_", None))
+                            feature_names=getattr(self, "feature_names_in_", None),
+                            normalize=getattr(self, "normalize", True))
 
     def _settings(self, n_features):
         return make_settings(max_iter=self.max_iter, tol=self.tol, atol=1e-9,
@@ -80,7 +81,8 @@ class L0Regressor(_L0LinearBase):
     """Least squares with an L0 penalty (plus optional L1 or L2), by coordinate descent and local search.
 
     Solves, on the normalised data (weighted-centred columns and response scaled
-    to unit norm, as in L0Learn),
+    to unit norm, as in L0Learn; with ``normalize=False`` on the data as given,
+    centred only for the intercept, as L0BnB's ``normalize=False``),
 
     .. math::
 
@@ -108,9 +110,15 @@ class L0Regressor(_L0LinearBase):
         Penalty besides the L0 price: none, L1 (``gamma |b|_1``) or squared L2
         (``gamma ||b||^2``, a ridge that stabilises correlated designs).
     lambda_0 : float, default=0.01
-        Price of each nonzero coefficient (normalised scale).  Ignored when ``k`` is set.
+        Price of each nonzero coefficient (normalised scale, or the caller's with
+        ``normalize=False``).  Ignored when ``k`` is set.
     gamma : float, default=0.0
         Weight of the L1 (``"L0L1"``) or squared L2 (``"L0L2"``) term; unused for ``"L0"``.
+    normalize : bool, default=True
+        Whether the penalties act on the normalised problem (L0Learn's convention:
+        ``lambda_0`` is a fraction of the response's sum of squares, every column
+        counts alike) or on the data and coefficients as given (``False``; penalties
+        ``"L0"`` and ``"L0L2"``).
     algorithm : {"CD", "CDPSI", "BnB"}, default="CDPSI"
         Coordinate descent (a coordinate-wise optimum), or coordinate descent followed
         by local search (swaps, additions and removals with refit), which escapes most
@@ -145,10 +153,11 @@ class L0Regressor(_L0LinearBase):
     max_nodes : int, default=None
         ``algorithm="BnB"``: node budget.
     big_m : float, default=None
-        ``algorithm="BnB"``: box ``|b_j| <= big_m`` on the normalised scale.  ``None``
-        derives a certified bound from the incumbent (``sqrt((F - lambda_0) / gamma)``),
-        so the certificate holds for the unconstrained problem; a given value
-        certifies the box-constrained problem only.
+        ``algorithm="BnB"``: box ``|b_j| <= big_m`` on the normalised scale (the
+        caller's with ``normalize=False``).  ``None`` derives a certified box from the
+        incumbent (``sqrt((F - lambda_0) / gamma)``; with ``gamma=0``, from the loss when
+        the design has full column rank), so the certificate holds for the
+        unconstrained problem; a given value certifies the box-constrained problem only.
     verbose : bool, default=False
         ``algorithm="BnB"``: print the branch-and-bound progress log.
 
@@ -161,7 +170,8 @@ class L0Regressor(_L0LinearBase):
     support_ : ndarray of int
         Indices of the nonzero coefficients.
     objective_ : float
-        Penalised objective of the normalised problem at the solution.
+        Penalised objective at the solution (normalised problem, or the problem as
+        given with ``normalize=False``).
     lambda_0_ : float
         The L0 price used (0 in the cardinality form).
     n_iter_ : int
@@ -172,7 +182,7 @@ class L0Regressor(_L0LinearBase):
         False when a solve stopped on ``max_iter`` (``"BnB"``: when not proven optimal).
     lower_bound_, gap_, status_, termination_, n_nodes_, big_m_, bnb_time_
         ``algorithm="BnB"`` only: certified lower bound on the optimal objective
-        (normalised scale), relative gap ``(objective_ - lower_bound_) / objective_``,
+        (on the scale of ``objective_``), relative gap ``(objective_ - lower_bound_) / objective_``,
         ``"optimal"``/``"feasible"``, why the search stopped, nodes relaxed, the big-M
         used, seconds in branch and bound.
     bnb_log_ : list of dict
@@ -214,9 +224,11 @@ class L0Regressor(_L0LinearBase):
         "max_nodes": [Interval(Integral, 1, None, closed="left"), None],
         "big_m": [Interval(Real, 0, None, closed="neither"), None],
         "verbose": ["boolean"],
+        "normalize": ["boolean"],
     }
 
-    def __init__(self, penalty="L0", lambda_0=0.01, gamma=0.0, *, algorithm="CDPSI", k=None,
+    def __init__(self, penalty="L0", lambda_0=0.01, gamma=0.0, *, normalize=True,
+                 algorithm="CDPSI", k=None,
                  max_support_size=None, fit_intercept=True, lower_bounds=None,
                  upper_bounds=None, exclude_first_k=0, max_iter=200, tol=1e-6,
                  max_swaps=100, screen_size=1000, gap_tol=1e-4, time_limit=None,
@@ -224,6 +236,7 @@ class L0Regressor(_L0LinearBase):
         self.penalty = penalty
         self.lambda_0 = lambda_0
         self.gamma = gamma
+        self.normalize = normalize
         self.algorithm = algorithm
         self.k = k
         self.max_support_size = max_support_size
@@ -258,6 +271,8 @@ class L0Regressor(_L0LinearBase):
         self : object
         """
         started = time.perf_counter()  # time_limit covers the whole fit, warm start included
+        if not self.normalize and self.penalty == "L0L1":
+            raise ValueError("normalize=False supports penalty 'L0' and 'L0L2', not 'L0L1'.")
         X, y = self._validate_fit_data(X, y)
         problem = self._problem(X, y, sample_weight)
         settings = self._settings(X.shape[1])
@@ -265,7 +280,7 @@ class L0Regressor(_L0LinearBase):
         if self.algorithm == "BnB":
             self._check_bnb_options(gamma)
         point = fit_single(problem, PENALTIES[self.penalty], gamma, settings,
-                           lambda_0=self.lambda_0, k=self.k,
+                           lambda_0=self.lambda_0 / problem.objective_scale, k=self.k,
                            algorithm="CDPSI" if self.algorithm == "BnB" else self.algorithm,
                            max_support_size=self.max_support_size)
         if self.algorithm == "BnB":
@@ -283,11 +298,6 @@ class L0Regressor(_L0LinearBase):
     def _check_bnb_options(self, gamma):
         if self.penalty == "L0L1":
             raise ValueError("algorithm='BnB' supports penalty 'L0' and 'L0L2', not 'L0L1'.")
-        if gamma == 0.0 and self.big_m is None:
-            raise ValueError("algorithm='BnB' needs gamma > 0 (penalty 'L0L2') for a certified "
-                             "big-M bound, or an explicit big_m.")
-        if self.k is not None and self.penalty != "L0L2":
-            raise ValueError("algorithm='BnB' with k needs penalty 'L0L2' (gamma > 0).")
         unsupported = {"max_support_size": self.max_support_size is not None,
                        "lower_bounds": self.lower_bounds is not None,
                        "upper_bounds": self.upper_bounds is not None,
@@ -302,21 +312,25 @@ class L0Regressor(_L0LinearBase):
         start = np.zeros(problem.design.n_features)
         start[point.support] = point.values
         offset = time.perf_counter() - started  # the log counts from the start of fit
-        beta, result, big_m = solve_exact(
-            problem, self.lambda_0, gamma, settings, k=self.k, start=start, big_m=self.big_m,
+        beta, result, box = solve_exact(
+            problem, self.lambda_0 / problem.objective_scale, gamma, settings, k=self.k,
+            start=start, big_m=self.big_m,
             gap_tol=self.gap_tol, deadline=deadline, max_nodes=self.max_nodes,
             verbose=self.verbose)
-        self.lower_bound_ = float(result.lower_bound)
+        scale = problem.objective_scale  # reported on the scale of objective_
+        self.lower_bound_ = float(result.lower_bound) * scale
         self.gap_ = float(result.rel_gap)
         self.status_ = result.status.value
         self.termination_ = result.termination.value
         self.n_nodes_ = int(result.n_nodes)
-        self.big_m_ = float(big_m)
+        self.big_m_ = (float(self.big_m) if self.big_m is not None
+                       else problem.largest_box(box))
         self.bnb_time_ = float(result.time)
-        self.bnb_log_ = [dict(row, time=row["time"] + offset) for row in result.log]
+        self.bnb_log_ = [dict(row, time=row["time"] + offset, incumbent=row["incumbent"] * scale,
+                              bound=row["bound"] * scale) for row in result.log]
         support = np.flatnonzero(beta)
-        if self.big_m is not None and support.size and np.abs(beta).max() >= 0.999 * big_m:
-            warn_user(f"A coefficient sits at the box |b| <= big_m={big_m:.4g}: the "
+        if self.big_m is not None and np.any(np.abs(beta) >= 0.999 * box):
+            warn_user(f"A coefficient sits at the box |b| <= big_m={self.big_m:.4g}: the "
                           "certificate holds for the box-constrained problem only; increase "
                           "big_m or leave it None for a certified bound.", UserWarning)
         converged = result.status.value == "optimal"
@@ -324,7 +338,7 @@ class L0Regressor(_L0LinearBase):
             warn_user(f"Branch and bound stopped ({result.termination.value}) with a "
                           f"relative gap of {result.rel_gap:.3g}; the solution is the best "
                           "found.", ConvergenceWarning)
-        return Point(lambda_0=0.0 if self.k is not None else float(self.lambda_0),
+        return Point(lambda_0=0.0 if self.k is not None else float(self.lambda_0) / scale,
                      gamma=float(gamma), support=support,
                      values=beta[support], objective=float(result.objective),
                      converged=converged, n_sweeps=point.n_sweeps, n_swaps=point.n_swaps)
@@ -335,8 +349,8 @@ class L0Regressor(_L0LinearBase):
         self.coef_[point.support] = values
         self.intercept_ = intercept
         self.support_ = point.support.copy()
-        self.objective_ = point.objective
-        self.lambda_0_ = point.lambda_0
+        self.objective_ = point.objective * problem.objective_scale
+        self.lambda_0_ = point.lambda_0 * problem.objective_scale
         self.n_iter_ = point.n_sweeps
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged

@@ -146,3 +146,44 @@ def refit_move_violation(Xn, yn, b, lambda_0, lambda_2=0.0, max_support=None):
         bs = ridge_on_support(Xn, yn, sorted(S), lambda_2)
         worst = max(worst, f0 - objective(Xn, yn, bs, lambda_0, 0.0, lambda_2))
     return worst
+
+
+def cvxpy_l0l2_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m, shift=False):
+    """The L0L2 node relaxation (perspective, box ``big_m``) written out for Clarabel.
+
+    ``lam2`` and ``big_m`` are scalars or one value per coordinate.
+
+    With ``shift`` the loss gives ``delta / 2 ||b_free||^2`` (``delta`` the smallest
+    eigenvalue of the Gram block of the columns not fixed to zero) to the ridge of the
+    free coordinates, inside their perspective term.
+    """
+    import cvxpy as cp
+
+    p = Xn.shape[1]
+    b, s, z = cp.Variable(p), cp.Variable(p), cp.Variable(p)
+    box = np.broadcast_to(np.asarray(big_m, float), (p,))  # one box per coordinate
+    cons = [z >= 0, z <= 1, cp.abs(b) <= cp.multiply(box, z), s >= 0]
+    cons += [cp.quad_over_lin(b[j], z[j]) <= s[j] for j in range(p)]
+    if len(fixed_zero):
+        cons += [z[fixed_zero] == 0]
+    if len(fixed_one):
+        cons += [z[fixed_one] == 1]
+    ridge = np.broadcast_to(np.asarray(lam2, float), (p,)).copy()
+    if shift:
+        cols = np.setdiff1d(np.arange(p), fixed_zero)
+        gram = Xn.T @ Xn
+        delta = max(0.0, np.linalg.eigvalsh(gram[np.ix_(cols, cols)])[0])
+        free = np.setdiff1d(cols, fixed_one)
+        q = gram.copy()
+        q[free, free] -= delta
+        ridge[free] += delta / 2
+        vals, vecs = np.linalg.eigh(q[np.ix_(cols, cols)])
+        root = np.sqrt(np.clip(vals, 0.0, None))[:, None] * vecs.T
+        loss = (0.5 * cp.sum_squares(root @ b[cols]) - (Xn.T @ yn)[cols] @ b[cols]
+                + 0.5 * yn @ yn)
+    else:
+        loss = 0.5 * cp.sum_squares(yn - Xn @ b)
+    obj = loss + lam0 * cp.sum(z) + ridge @ s
+    prob = cp.Problem(cp.Minimize(obj), cons)
+    prob.solve(solver=cp.CLARABEL)
+    return prob.value

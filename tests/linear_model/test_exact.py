@@ -1,6 +1,5 @@
 """Exact L0L2 regression by branch and bound: enumeration, relaxation and bound checks."""
 
-import cvxpy as cp
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -12,7 +11,8 @@ from l0learn._shared.perspective import conjugate_fixed_one, envelope_constants
 from l0learn.linear_model._solver import NormalisedProblem, Settings
 from l0learn.datasets import make_sparse_regression
 from l0learn.linear_model._exact import L0L2Problem, dual_bound
-from l0learn.utils._testing import best_subset, normalise, to_normalised_coef
+from l0learn.utils._testing import (best_subset, cvxpy_l0l2_relaxation, normalise,
+                                    to_normalised_coef)
 
 
 def small(seed, n=50, p=12, k=4, snr=2.0, rho=0.5):
@@ -90,42 +90,6 @@ def test_conjugate_matches_a_numerical_conjugate():
         np.testing.assert_allclose(conjugate_fixed_one(v, lam0, lam2, big_m), numeric, atol=1e-8)
 
 
-def _cvxpy_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m, shift=False):
-    """The node relaxation written out for Clarabel.
-
-    With ``shift`` the loss gives ``delta / 2 ||b_free||^2`` (``delta`` the smallest
-    eigenvalue of the Gram block of the columns not fixed to zero) to the ridge of the
-    free coordinates, inside their perspective term.
-    """
-    p = Xn.shape[1]
-    b, s, z = cp.Variable(p), cp.Variable(p), cp.Variable(p)
-    cons = [z >= 0, z <= 1, cp.abs(b) <= big_m * z, s >= 0]
-    cons += [cp.quad_over_lin(b[j], z[j]) <= s[j] for j in range(p)]
-    if len(fixed_zero):
-        cons += [z[fixed_zero] == 0]
-    if len(fixed_one):
-        cons += [z[fixed_one] == 1]
-    ridge = np.full(p, lam2)
-    if shift:
-        cols = np.setdiff1d(np.arange(p), fixed_zero)
-        gram = Xn.T @ Xn
-        delta = max(0.0, np.linalg.eigvalsh(gram[np.ix_(cols, cols)])[0])
-        free = np.setdiff1d(cols, fixed_one)
-        q = gram.copy()
-        q[free, free] -= delta
-        ridge[free] += delta / 2
-        vals, vecs = np.linalg.eigh(q[np.ix_(cols, cols)])
-        root = np.sqrt(np.clip(vals, 0.0, None))[:, None] * vecs.T
-        loss = (0.5 * cp.sum_squares(root @ b[cols]) - (Xn.T @ yn)[cols] @ b[cols]
-                + 0.5 * yn @ yn)
-    else:
-        loss = 0.5 * cp.sum_squares(yn - Xn @ b)
-    obj = loss + lam0 * cp.sum(z) + ridge @ s
-    prob = cp.Problem(cp.Minimize(obj), cons)
-    prob.solve(solver=cp.CLARABEL)
-    return prob.value
-
-
 @pytest.mark.parametrize("shift", [True, False])
 @pytest.mark.parametrize("big_m", [None, 0.4])
 def test_node_relaxation_against_cvxpy(big_m, shift):
@@ -140,11 +104,11 @@ def test_node_relaxation_against_cvxpy(big_m, shift):
         M = mio.big_m
         node = Node(np.array(fz, dtype=np.int64), np.array(fo, dtype=np.int64))
         relax = mio.relax(node)
-        reference = _cvxpy_relaxation(Xn, yn, fz, fo, lam0, lam2, M, shift=shift)
+        reference = cvxpy_l0l2_relaxation(Xn, yn, fz, fo, lam0, lam2, M, shift=shift)
         assert relax.lower_bound <= reference + 1e-7
         assert relax.lower_bound >= reference - 1e-5 * abs(reference)  # tight, not just valid
     if shift:  # the shift strengthens the root bound here (n > p)
-        plain = _cvxpy_relaxation(Xn, yn, [], [], lam0, lam2, M)
+        plain = cvxpy_l0l2_relaxation(Xn, yn, [], [], lam0, lam2, M)
         assert mio.relax(Node()).lower_bound > plain + 1e-3 * abs(plain)
 
 
@@ -157,7 +121,7 @@ def test_dual_bound_is_below_the_relaxation_for_any_residual():
     kind = np.ones(10, dtype=np.int8)
     kind[[2, 5]] = 0
     kind[[0]] = 2
-    reference = _cvxpy_relaxation(Xn, yn, [2, 5], [0], lam0, lam2, M)
+    reference = cvxpy_l0l2_relaxation(Xn, yn, [2, 5], [0], lam0, lam2, M)
     for _ in range(30):
         r = yn * rng.uniform(0, 1.5) + rng.normal(scale=0.05, size=len(yn))
         r -= r.mean()
@@ -215,8 +179,8 @@ def test_bnb_option_errors():
     X, y, _ = small(0)
     with pytest.raises(ValueError, match="not 'L0L1'"):
         L0Regressor("L0L1", 0.01, 0.1, algorithm="BnB").fit(X, y)
-    with pytest.raises(ValueError, match="gamma > 0"):
-        L0Regressor("L0", 0.01, algorithm="BnB").fit(X, y)
+    with pytest.raises(ValueError, match="12 usable features and 10 observations"):
+        L0Regressor("L0", 0.01, algorithm="BnB").fit(X[:10], y[:10])
     with pytest.raises(ValueError, match="does not support lower_bounds"):
         L0Regressor("L0L2", 0.01, 0.1, algorithm="BnB", lower_bounds=-1.0).fit(X, y)
 
@@ -236,12 +200,21 @@ def test_exact_path_points_equal_enumeration():
 
 
 @pytest.mark.parametrize("penalty,gamma", [("L0", None), ("L0L2", 0.0)])
-def test_exact_path_without_ridge_needs_and_uses_a_box(penalty, gamma):
+def test_exact_path_without_ridge_certifies_from_the_loss_or_a_box(penalty, gamma):
     from l0learn import l0_path
     X, y, _ = small(9, p=10)
     Xn, yn, _, _ = normalise(X, y)
+    # More features than rows: only a box (or a ridge) bounds the coefficients.
     with pytest.raises(ValueError, match="explicit big_m"):
-        l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB")
+        l0_path(X[:8], y[:8], penalty=penalty, gamma=gamma, algorithm="BnB")
+    # Full column rank: the loss gives a certified box, the unconstrained L0 optimum.
+    path = l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB", max_support_size=7,
+                   gap_tol=1e-6)
+    assert len(path) >= 3 and np.all(path.gap <= 1e-6)
+    for i in range(len(path)):
+        f_opt, _ = best_subset(Xn, yn, path.lambda_0[i], 0.0)
+        assert path.lower_bound[i] <= f_opt + 1e-9
+        assert path.objective[i] == pytest.approx(f_opt, rel=1e-6)
     with pytest.raises(ValueError, match="big_m must be a positive"):
         l0_path(X, y, penalty=penalty, gamma=gamma, algorithm="BnB", big_m=-1.0)
     # A box far above every least-squares coefficient binds nowhere: the L0 optimum.
@@ -309,7 +282,7 @@ def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
         assert m.status_ == "optimal" and m.lower_bound_ <= f_opt + 1e-9
         assert m.objective_ == pytest.approx(f_opt, rel=1e-6)
     node = Node(np.array([1], dtype=np.int64), np.array([0], dtype=np.int64))
-    reference = _cvxpy_relaxation(Xn, yn, [1], [0], 0.008, 0.02, mio.big_m)
+    reference = cvxpy_l0l2_relaxation(Xn, yn, [1], [0], 0.008, 0.02, mio.big_m)
     assert reference - 1e-5 * abs(reference) <= mio.relax(node).lower_bound <= reference + 1e-7
 
 
