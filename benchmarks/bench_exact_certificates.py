@@ -8,6 +8,9 @@ Sections (each prints one table; all gaps are for the unconstrained problem, no 
   l0bnb       n=500, p=1000: L0BnB's lambda_0 grid certified to 1e-4, and L0BnB's own
               fit_path (heuristic box, gap 1e-2) in the same run (``--peer-python`` of
               an environment with l0bnb: benchmarks/setup_exact_peers.sh)
+  l0bnb-tests L0BnB's own test instances (raw scale: normalize=False, no intercept,
+              p=50, SNR 5): its fit_path at gap 1e-5 with its heuristic box, then ours
+              certified (no box) on its lambda_0 grid, same run
   large       n=1000, k=10, SNR 5, gamma=0.01: p=10^4 (60-s limit) and p=10^5 (120 s)
   correlated  n=300, p=2000, Toeplitz rho=0.5 and 0.8: gap against time (120 s)
   okridge     OKRidge on its own example (n=6000, p=3000, k=10, rho=0.5, SNR 5, its
@@ -112,6 +115,34 @@ def section_l0bnb(args):
               f"nodes {path.n_nodes.tolist()}, gaps {[float(f'{g:.1e}') for g in path.gap]}")
 
 
+def section_l0bnb_tests(args):
+    from l0learn import l0_path
+    from l0learn.utils._testing import l0bnb_synthetic, normalise
+    print(f"{'case (n, lambda_2)':<20}{'L0BnB s':>9}{'ours s':>9}{'ratio':>7}  "
+          f"{'max |rel obj diff|':>18}  {'our worst gap':>13}  nnz")
+    total_peer = total_ours = 0.0
+    for n, lam2 in ((25, 100.0), (50, 100.0), (100, 0.1), (100, 0.0)):
+        X, y = l0bnb_synthetic(n, 50, 10, snr=5)
+        Xn, yn, _, _ = normalise(X, y)  # only for the peer's warm-up (compilation) solve
+        peer = run_peer(args.peer_python, "peer_l0bnb.py", dict(X=X, y=y, Xn=Xn, yn=yn),
+                        dict(mode="path", lambda_2=lam2, max_nonzeros=10, gap_tol=1e-5,
+                             normalize=False, intercept=False))
+        if peer is None:
+            return
+        t = time.perf_counter()
+        path = l0_path(X, y, penalty="L0L2", gamma=lam2, normalize=False, fit_intercept=False,
+                       lambda_grid=peer["lambda_0"], algorithm="BnB", gap_tol=1e-5,
+                       max_support_size=10)
+        elapsed = time.perf_counter() - t
+        diff = np.max(np.abs(path.objective / np.array(peer["objective"]) - 1))
+        total_peer += peer["time"]
+        total_ours += elapsed
+        print(f"{str((n, lam2)):<20}{peer['time']:9.3f}{elapsed:9.3f}"
+              f"{elapsed / peer['time']:7.2f}  {diff:18.1e}  {path.gap.max():13.1e}  "
+              f"{path.support_size.tolist()}")
+    print(f"{'total':<20}{total_peer:9.3f}{total_ours:9.3f}{total_ours / total_peer:7.2f}")
+
+
 def section_large(args):
     from l0learn import l0_path
     from l0learn.datasets import make_sparse_regression
@@ -176,7 +207,8 @@ def section_okridge(args):
     okridge_pair(args, "README instance k=10 gamma=0.01", X, y, 10, 0.02, 60)
 
 
-SECTIONS = {"readme": section_readme, "l0bnb": section_l0bnb, "large": section_large,
+SECTIONS = {"readme": section_readme, "l0bnb": section_l0bnb, "l0bnb-tests": section_l0bnb_tests,
+            "large": section_large,
             "correlated": section_correlated, "okridge": section_okridge}
 
 

@@ -2,7 +2,8 @@
 
 Usage: python peer_l0bnb.py DATA.npz CONFIG.json OUT.json
 ``single``: BNBTree(Xn, yn).solve(lambda_0, lambda_2, M, gap_tol) on the normalised data.
-``path``: fit_path(X, y, lambda_2, max_nonzeros, gap_tol) on the raw data.
+``path``: fit_path(X, y, lambda_2, max_nonzeros, gap_tol, normalize, intercept) on the
+raw data; objectives on the scale it solved.
 """
 
 import json
@@ -30,12 +31,20 @@ def main(data, config, out):
                    nodes=int(tree.number_of_nodes), beta=np.asarray(sol.beta).tolist())
     else:
         t = time.perf_counter()
-        sols = fit_path(np.asfortranarray(d["X"]), d["y"], lambda_2=cfg["lambda_2"],
+        X, y = np.asfortranarray(d["X"]), d["y"]
+        sols = fit_path(X, y, lambda_2=cfg["lambda_2"],
                         max_nonzeros=cfg["max_nonzeros"], gap_tol=cfg["gap_tol"],
-                        time_limit=cfg.get("time_limit", 86400))
+                        time_limit=cfg.get("time_limit", 86400),
+                        normalize=cfg.get("normalize", True),
+                        intercept=cfg.get("intercept", True))
         elapsed = time.perf_counter() - t
+        objective = []
+        for s in sols:  # on the scale fit_path solved (meaningful with normalize=False)
+            r = y - X @ s["B"] - s["B0"]
+            objective.append(float(0.5 * r @ r + s["lambda_0"] * np.count_nonzero(s["B"])
+                                   + cfg["lambda_2"] * s["B"] @ s["B"]))
         res = dict(time=elapsed, lambda_0=[float(s["lambda_0"]) for s in sols],
-                   M=[float(s["M"]) for s in sols],
+                   M=[float(s["M"]) for s in sols], objective=objective,
                    nnz=[int(np.count_nonzero(s["B"])) for s in sols])
     res["warmup_time"] = compile_time
     json.dump(res, open(out, "w"))

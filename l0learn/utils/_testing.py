@@ -187,3 +187,14 @@ def cvxpy_l0l2_relaxation(Xn, yn, fixed_zero, fixed_one, lam0, lam2, big_m, shif
     prob = cp.Problem(cp.Minimize(obj), cons)
     prob.solve(solver=cp.CLARABEL)
     return prob.value
+
+
+def l0bnb_synthetic(n, p, supp_size=10, snr=10.0, seed=1):
+    """L0BnB's ``gen_synthetic`` data (its documented recipe, rho = 0, same random stream)."""
+    rs = np.random.RandomState(seed)
+    b = np.zeros(p)
+    b[[int(i * (p / supp_size)) for i in range(supp_size)]] = 1.0
+    X = rs.normal(size=(n, p)) + 0.0 * rs.normal(size=(n, 1))
+    mu = X @ b
+    y = mu + rs.normal(size=n, scale=np.sqrt(np.std(mu, ddof=1) ** 2 / snr))
+    return X, y

@@ -15,7 +15,7 @@ from bnb import Node
 from l0learn import L0Regressor, l0_path
 from l0learn.linear_model._exact import L0L2Problem
 from l0learn.linear_model._solver import NormalisedProblem, Settings
-from l0learn.utils._testing import cvxpy_l0l2_relaxation, normalise
+from l0learn.utils._testing import cvxpy_l0l2_relaxation, l0bnb_synthetic, normalise
 
 
 def raw_objective(X, y, w, b0, b, lam0, lam2):
@@ -152,17 +152,6 @@ def test_node_relaxation_with_per_coordinate_ridge_and_box_against_cvxpy(with_bo
         reference = cvxpy_l0l2_relaxation(Xn, yn, fz, fo, lam0 / s**2, lam2 / d**2, box)
         assert relax.lower_bound <= reference + 1e-7
         assert relax.lower_bound >= reference - 1e-5 * abs(reference)
-
-
-def l0bnb_synthetic(n, p, supp_size=10, snr=10.0, seed=1):
-    """L0BnB's ``gen_synthetic`` data (its documented recipe, rho = 0, same random stream)."""
-    rs = np.random.RandomState(seed)
-    b = np.zeros(p)
-    b[[int(i * (p / supp_size)) for i in range(supp_size)]] = 1.0
-    X = rs.normal(size=(n, p)) + 0.0 * rs.normal(size=(n, 1))
-    mu = X @ b
-    y = mu + rs.normal(size=n, scale=np.sqrt(np.std(mu, ddof=1) ** 2 / snr))
-    return X, y
 
 
 # L0BnB 1.0.0's test/test_objective.py: p = 50, 10 true nonzeros, SNR 5, normalize=False,
