@@ -80,17 +80,18 @@ def gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m):
     return f
 
 
-@njit(cache=True, nogil=True)
-def polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
+@njit(cache=True, nogil=True, error_model="numpy")
+def polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
     """A Newton step on the nonzero coordinates, each penalty frozen on its current piece.
 
     Coordinate descent crawls on correlated columns and on very unequal ridges (raw-scale
     problems), and the dual bound of a fixed-to-one coordinate with a tiny ridge or a
     wide box magnifies any gradient left over.  On the nonzero coordinates the relaxed
     penalty is smooth piece by piece (``lam0 + lam2 b^2``, or ``threshold |b|`` with a
-    fixed sign), so the relaxation is a quadratic there: the step goes to its minimiser,
-    stopped at the first piece boundary (sign change, envelope kink, box), and is kept
-    only if the objective falls.  Updates ``beta`` and ``grad`` in place.
+    fixed sign), so the relaxation is a convex quadratic there: the step goes to its
+    minimiser, stopped at the first piece boundary (sign change, envelope kink, box), so
+    the objective cannot rise.  The bound computed afterwards is valid at any point, so
+    the step only affects how tight it is.  Updates ``beta`` and ``grad`` in place.
     """
     p = beta.shape[0]
     idx = np.empty(p, dtype=np.int64)
@@ -127,7 +128,28 @@ def polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delt
             A[a, a] -= delta
         A[a, a] += curv[a] + 1e-12 * (1.0 + abs(A[a, a]))  # keeps A positive definite
         g[a] = -grad[j] + curv[a] * beta[j] + lin[a]  # the model's gradient at beta
-    step = -np.linalg.solve(A, g)
+    # step = -A^{-1} g by Cholesky, in place (numba's np.linalg.solve compiles for seconds)
+    for k in range(m):
+        d = A[k, k]
+        for c in range(k):
+            d -= A[k, c] * A[k, c]
+        if not d > 0.0:
+            return  # not numerically positive definite: no step
+        A[k, k] = np.sqrt(d)
+        for i in range(k + 1, m):
+            v = A[i, k]
+            for c in range(k):
+                v -= A[i, c] * A[k, c]
+            A[i, k] = v / A[k, k]
+    step = -g[:m]
+    for i in range(m):
+        for c in range(i):
+            step[i] -= A[i, c] * step[c]
+        step[i] /= A[i, i]
+    for i in range(m - 1, -1, -1):
+        for c in range(i + 1, m):
+            step[i] -= A[c, i] * step[c]
+        step[i] /= A[i, i]
     # The longest fraction of the step that stays on every coordinate's piece.
     alpha = 1.0
     for a in range(m):
@@ -141,9 +163,6 @@ def polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delt
             alpha = min(alpha, max(t, 0.0))
     if alpha <= 0.0:
         return
-    f_old = gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
-    old_beta = beta.copy()
-    old_grad = grad.copy()
     for a in range(m):
         j = idx[a]
         d = alpha * step[a]
@@ -156,9 +175,6 @@ def polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delt
         if kind[j] == 1:
             grad[j] += d * delta
         beta[j] = nb
-    if gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m) > f_old:
-        beta[:] = old_beta
-        grad[:] = old_grad
 
 
 @njit(cache=True, nogil=True)
@@ -215,7 +231,7 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
             if abs(f_old - f) <= rtol * abs(f):
                 break
             f_old = f
-        polish_support(gram, xty, yty, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m)
+        polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m)
         primal = gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
         lower = 0.5 * yty - 0.5 * (xty @ beta) + 0.5 * (beta @ grad)
         for j in range(p):
