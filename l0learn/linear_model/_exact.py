@@ -76,6 +76,7 @@ _SMALL_P = 300
 # instead of O(rows), and the Gram block is well conditioned, so the shift is large.
 _LARGE_BLOCK = 4000
 _BLOCK_CACHE_BYTES = 512 * 2 ** 20  # cached Gram blocks of recent nodes, at most
+_GRAM_STORE_BYTES = 256 * 2 ** 20  # Gram columns kept for all nodes, at most
 
 
 @dataclass
@@ -158,6 +159,9 @@ class L0L2Problem(Problem):
             self._curvature = self._loss_curvature()
         # Gram blocks of recent covariance-form nodes: (columns, block, lambda_min).
         self._blocks = []
+        # Gram columns formed so far (see _stored_gram): column j lives in _store[:, _slot[j]].
+        self._store, self._n_slots = None, 0
+        self._slot = np.full(p, -1, dtype=np.int64)
         self.n_fixed_ = 0  # variables fixed by reduced costs, summed over nodes
 
     # -- incumbent and box -----------------------------------------------------
@@ -241,31 +245,65 @@ class L0L2Problem(Problem):
     def _block(self, cols):
         """Gram block, ``X~' W y~`` and a lower bound on ``lambda_min`` for ``cols``.
 
-        Subtrees shrink their column sets, so a cached block that covers ``cols`` is
-        cut down instead of recomputed, and its smallest eigenvalue stays a valid lower
-        bound for the cut (eigenvalue interlacing); it is recomputed once the set has
-        shrunk by a fifth.
+        Returns ``(gram, xty, lam_min, entry)``.  Subtrees shrink their column sets, so a
+        cached block that covers ``cols`` is cut down instead of recomputed, and its
+        smallest eigenvalue stays a valid lower bound for the cut (eigenvalue
+        interlacing).  Once the set has shrunk by a fifth the bound may be weak: then
+        ``entry`` (the new cache entry) is returned so that the caller can compute the
+        block's own eigenvalue with :meth:`_exact_lambda_min` if the node needs it.
         """
         if cols.size == 0:
-            return np.zeros((0, 0)), self._xty[cols], 0.0
-        gram = None
-        for bcols, bgram, blam in reversed(self._blocks):
+            return np.zeros((0, 0)), self._xty[cols], 0.0, None
+        gram, inherited = None, 0.0
+        for bcols, bgram, blam, _ in reversed(self._blocks):
             pos = np.minimum(np.searchsorted(bcols, cols), bcols.size - 1)
             if np.array_equal(bcols[pos], cols):
                 gram = np.ascontiguousarray(bgram[np.ix_(pos, pos)])
                 if cols.size >= 0.8 * bcols.size:
-                    return gram, self._xty[cols], blam
+                    return gram, self._xty[cols], blam, None
+                inherited = blam
                 break
         if gram is None:
-            gram = np.ascontiguousarray(self.design.gram_block(cols))
-        lam_min = 0.0  # more columns than rows: the block is singular
-        if self.eigen_shift and cols.size < self.design.n_samples:
-            lam_min = float(np.linalg.eigvalsh(gram)[0])
-        self._blocks.append((cols, gram, lam_min))
+            gram = self._stored_gram(cols)
+        entry = [cols, gram, inherited, False]  # lambda_min bound, exact?
+        self._blocks.append(entry)
         while len(self._blocks) > 1 and (len(self._blocks) > 16 or sum(
                 b[1].nbytes for b in self._blocks) > _BLOCK_CACHE_BYTES):
             self._blocks.pop(0)  # the oldest block goes first
-        return gram, self._xty[cols], lam_min
+        return gram, self._xty[cols], inherited, entry
+
+    def _exact_lambda_min(self, entry):
+        """The block's own smallest eigenvalue (0 when singular), cached in ``entry``."""
+        cols, gram, _, exact = entry
+        if not exact:
+            lam_min = 0.0  # more columns than rows: the block is singular
+            if self.eigen_shift and cols.size < self.design.n_samples:
+                lam_min = float(np.linalg.eigvalsh(gram)[0])
+            entry[2], entry[3] = lam_min, True
+        return entry[2]
+
+    def _stored_gram(self, cols):
+        """The Gram block of ``cols`` from a store of Gram columns ``X~' W x~_j``.
+
+        Nodes of different subtrees share most of their columns, so each column is
+        formed once (O(n p)) and every later block is cut from the store; past
+        ``_GRAM_STORE_BYTES`` blocks are formed directly.
+        """
+        p = self.design.n_features
+        missing = cols[self._slot[cols] < 0]
+        if missing.size:
+            used = self._n_slots + missing.size
+            if used * p * 8 > _GRAM_STORE_BYTES:
+                return np.ascontiguousarray(self.design.gram_block(cols))
+            if self._store is None or used > self._store.shape[1]:
+                grown = np.empty((p, min(max(2 * used, 64), _GRAM_STORE_BYTES // (8 * p))))
+                if self._store is not None:
+                    grown[:, :self._n_slots] = self._store[:, :self._n_slots]
+                self._store = grown
+            self._store[:, self._n_slots:used] = self.design.gram_columns(missing)
+            self._slot[missing] = np.arange(self._n_slots, used)
+            self._n_slots = used
+        return np.ascontiguousarray(self._store[np.ix_(cols, self._slot[cols])])
 
     def _shift(self, gram, kind, lam_min):
         """A safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
@@ -285,12 +323,13 @@ class L0L2Problem(Problem):
         """The bound at which the engine prunes a node (see ``bnb.convergence.can_prune``)."""
         return self.upper - self.gap_tol * max(abs(self.upper), GAP_SCALE_FLOOR)
 
-    def solve_relaxation(self, kind, start, lam0, big_m):
+    def solve_relaxation(self, kind, start, lam0, big_m, enough=np.inf):
         """Solve the node relaxation with L0 price ``lam0``: a :class:`NodeSolution`.
 
         Nodes with few unfixed columns run in covariance form with the eigenvalue
         shift; the others by active-set CD on the residual.  Stops early (with a valid
-        but weaker bound) once the deadline has passed.
+        but weaker bound) once the deadline has passed, or once the bound reaches
+        ``enough`` (the level at which the node is pruned anyway).
         """
         p = self.design.n_features
         beta = np.zeros(p) if start is None else np.array(start)
@@ -299,14 +338,24 @@ class L0L2Problem(Problem):
         cols = np.flatnonzero(kind != 0)
         if cols.size <= _SMALL_P or (cols.size <= _LARGE_BLOCK
                                      and 2 * cols.size <= self.design.n_samples):
-            gram, xty, lam_min = self._block(cols)
+            gram, xty, lam_min, entry = self._block(cols)
             kind_c = np.ascontiguousarray(kind[cols])
-            delta = self._shift(gram, kind_c, lam_min)
+            lam2_c = np.ascontiguousarray(self.lam2[cols])
+            box_c = np.ascontiguousarray(big_m[cols])
             beta_c = np.ascontiguousarray(beta[cols])
+            delta = self._shift(gram, kind_c, lam_min)
             grad_c, primal, lower = relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0,
-                                               np.ascontiguousarray(self.lam2[cols]), delta,
-                                               np.ascontiguousarray(big_m[cols]),
+                                               lam2_c, delta, box_c,
                                                self.settings.max_iter * 5, self.rel_tol)
+            if entry is not None and lower < enough:
+                # The inherited eigenvalue bound did not prune the node: the block's own
+                # (larger) one may; re-solve from the current point with it.
+                better = self._shift(gram, kind_c, self._exact_lambda_min(entry))
+                if better > delta:
+                    delta = better
+                    grad_c, primal, lower = relax_gram(
+                        gram, xty, self._yty, beta_c, kind_c, lam0, lam2_c, delta, box_c,
+                        self.settings.max_iter * 5, self.rel_tol)
             beta[:] = 0.0
             beta[cols] = beta_c
             grad = np.zeros(p)
@@ -333,9 +382,11 @@ class L0L2Problem(Problem):
                     break
             lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
             if (primal - lower <= self.rel_tol * max(abs(primal), 1e-12) or self.out_of_time()
+                    or lower >= enough
                     or (self.lazy_bounds and primal < self.prune_level())):
-                # Tight enough; or out of time; or even the relaxation's value falls short
-                # of pruning the node, which will be branched whatever its exact bound.
+                # Tight enough; or out of time; or the node is pruned already; or even the
+                # relaxation's value falls short of pruning the node, which will be
+                # branched whatever its exact bound.
                 break
             rtol *= 1e-2
         return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
@@ -374,7 +425,8 @@ class L0L2Problem(Problem):
     def relax(self, node):
         kind = self.node_kinds(node)
         big_m = self.big_m
-        sol = self.solve_relaxation(kind, self.start_of(node), self.lam0, big_m)
+        enough = self.prune_level() if self.lazy_bounds else np.inf
+        sol = self.solve_relaxation(kind, self.start_of(node), self.lam0, big_m, enough)
         return self._relaxation(node, kind, sol, sol.lower, self.lam0, big_m)
 
     def _relaxation(self, node, kind, sol, lower, lam0, big_m, offset=0.0):
