@@ -328,3 +328,21 @@ def test_exact_path_warns_about_uncertified_points():
         path = l0_path(X, y, penalty="L0L2", gamma=1e-3, algorithm="BnB", max_support_size=8,
                        gap_tol=1e-9, time_limit=0.05)
     assert np.any(path.gap > 1e-9)
+
+
+def test_stored_gram_blocks_equal_direct_blocks(monkeypatch):
+    import l0learn.linear_model._exact as l0l2
+    X, y, _ = small(12, n=40, p=30)
+    mio = L0L2Problem(normalised_problem(X, y), 0.01, 0.02, Settings())
+    rng = np.random.default_rng(0)
+    for size in (5, 12, 20, 30):
+        cols = np.sort(rng.choice(30, size, replace=False))
+        np.testing.assert_allclose(mio._stored_gram(cols), mio.design.gram_block(cols),
+                                   rtol=1e-12, atol=1e-12)
+    assert mio._n_slots == np.count_nonzero(mio._slot >= 0) <= 30
+    monkeypatch.setattr(l0l2, "_GRAM_STORE_BYTES", 8 * 30 * 3)  # room for 3 columns
+    fresh = L0L2Problem(normalised_problem(X, y), 0.01, 0.02, Settings())
+    cols = np.arange(10)
+    np.testing.assert_allclose(fresh._stored_gram(cols), fresh.design.gram_block(cols),
+                               rtol=1e-12, atol=1e-12)
+    assert fresh._n_slots == 0  # too large for the store: formed directly
