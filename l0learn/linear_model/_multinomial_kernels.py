@@ -36,6 +36,18 @@ _LN2 = 0.6931471805599453
 
 
 @njit(cache=True, nogil=True)
+def _index(value):
+    """``value`` as a plain int64.
+
+    A constant argument reaches a callee as a literal type, and numba compiles the
+    whole call chain once more for each literal; routing constants through here keeps
+    one signature per kernel (the compile time of these kernels is dominated by
+    ``trial_loss``, inlined into every chain).
+    """
+    return np.int64(value)
+
+
+@njit(cache=True, nogil=True)
 def _exp_nonpositive(z, ibuf):
     """``z <- exp(z)`` in place for ``z <= 0`` (2^k times a degree-13 Taylor polynomial
     on ``|r| <= ln 2 / 2``: relative error below 3e-15; below -708 gives ~1e-308)."""
@@ -88,7 +100,9 @@ def trial_loss(Xn, j, delta, eta, Y, w, P_out):
 @njit(cache=True, nogil=True)
 def softmax_loss(eta, Y, w, P):
     """Weighted cross-entropy at ``eta``; fills ``P`` with its softmax."""
-    return trial_loss(eta[:, :1], -2, np.zeros(eta.shape[1]), eta, Y, w, P)
+    # A placeholder design (never read for j = -2) of the layout every caller passes.
+    placeholder = np.asfortranarray(np.zeros((eta.shape[0], 1)))
+    return trial_loss(placeholder, _index(-2), np.zeros(eta.shape[1]), eta, Y, w, P)
 
 
 @njit(cache=True, nogil=True)
@@ -327,7 +341,7 @@ def newton_row(Xn, j, Y, w, B, b0, eta, P, P_try, loss, price, lam2, max_newton)
     drop test for a feature row; returns the new loss."""
     b = b0 if j < 0 else B[j]
     loss = _newton_steps(Xn, j, Y, w, eta, P, P_try, b, loss, 0.0 if j < 0 else lam2,
-                         max_newton, True)
+                         _index(max_newton), j > -2)  # (always True, typed as a runtime bool)
     if j < 0:
         return loss
     minus = -b
@@ -347,7 +361,8 @@ def exact_row(Xn, j, Y, w, eta_base, lam2, b, max_newton):
     P = np.empty_like(eta_base)
     P_try = np.empty_like(eta_base)
     loss = trial_loss(Xn, j, b, eta_base, Y, w, P)
-    loss = _newton_steps(Xn, j, Y, w, eta_base, P, P_try, b, loss, lam2, max_newton, False)
+    loss = _newton_steps(Xn, j, Y, w, eta_base, P, P_try, b, loss, lam2, _index(max_newton),
+                         j < -2)  # (always False, typed as a runtime bool)
     return loss + lam2 * _squared_norm(b)
 
 
@@ -383,15 +398,15 @@ def sweeps(Xn, Y, w, B, b0, eta, P, coords, price, lam1, lam2, fit_intercept, ca
             was_zero = _is_zero(B[j])
             if lam1 == 0.0 and not was_zero:
                 loss = newton_row(Xn, j, Y, w, B, b0, eta, P, P_try, loss, price[j], lam2,
-                                  NEWTON_PER_SWEEP)
+                                  _index(NEWTON_PER_SWEEP))
             else:
                 loss = prox_row(Xn, j, Y, w, B, eta, P, P_try, loss, price[j], lam1, lam2,
                                 size >= cap)
             now_zero = _is_zero(B[j])
             size += int(was_zero and not now_zero) - int(now_zero and not was_zero)
         if fit_intercept:
-            loss = newton_row(Xn, -1, Y, w, B, b0, eta, P, P_try, loss, 0.0, 0.0,
-                              NEWTON_PER_SWEEP)
+            loss = newton_row(Xn, _index(-1), Y, w, B, b0, eta, P, P_try, loss, 0.0, 0.0,
+                              _index(NEWTON_PER_SWEEP))
         new_value = loss + penalty_value(B, price, lam1, lam2)
         if value - new_value <= tol * max(abs(new_value), 1e-300):
             return s + 1, True, loss
