@@ -259,9 +259,9 @@ def hull_violations(S, theta, H, kind, lower, lam0, lam2, big_m, delta, threshol
             a, b = pair_coefficients(S, theta, H, i, j)
             if abs(b) <= threshold:
                 continue
-            t, _ = hull_pair_step(a, b, 1, lam0, lam2, big_m, theta[i, i], lower[i],
+            t, _ = hull_pair_step(a, b, np.int8(1), lam0, lam2, big_m, theta[i, i], lower[i],
                                   theta[j, j], lower[j], delta, threshold)
             if t != 0.0:
-                out_i, out_j = _append_pair(out_i, out_j, count, i, j)
+                out_i, out_j = _append_pair(out_i, out_j, np.int64(count), i, j)
                 count += 1
     return out_i[:count], out_j[:count]

@@ -345,7 +345,7 @@ def primal_violations(S, theta, H, allowed, lam0, lam2, big_m, tol):
                         if count == gains.shape[0]:
                             gains = np.concatenate((gains, np.empty(count)))
                         gains[count] = value
-                        out_i, out_j = _append_pair(out_i, out_j, count, i, j)
+                        out_i, out_j = _append_pair(out_i, out_j, np.int64(count), i, j)
                         count += 1
     return out_i[:count], out_j[:count], gains[:count]
 
@@ -394,7 +394,7 @@ def row_swaps(S, theta, H, q, allowed, lam0, lam2, big_m, tol):
                     best_k, best_t, best_v = k, t_k, v
             if best_k >= 0:
                 set_pair(S, theta, H, q, i, j, 0.0)
-                set_pair(S, theta, H, q, i, best_k, best_t)
+                set_pair(S, theta, H, q, i, np.int64(best_k), best_t)  # (int64, not a literal)
                 swaps += 1
                 break
             set_pair(S, theta, H, q, i, j, t_back)
@@ -462,7 +462,7 @@ def relaxed_violations(S, theta, H, kind, lam0, lam2, big_m):
                 continue
             w = 2.0 * H[i, j] / theta[i, i] + 2.0 * H[j, i] / theta[j, j]
             if abs(w) > limit:
-                out_i, out_j = _append_pair(out_i, out_j, count, i, j)
+                out_i, out_j = _append_pair(out_i, out_j, np.int64(count), i, j)
                 count += 1
     return out_i[:count], out_j[:count]
 

@@ -39,8 +39,8 @@ class GraphState:
     @classmethod
     def from_pairs(cls, S, diag, rows, cols, values):
         theta, H, q = build_state(S, np.ascontiguousarray(diag, dtype=float),
-                                  np.asarray(rows, dtype=np.int64),
-                                  np.asarray(cols, dtype=np.int64),
+                                  np.ascontiguousarray(rows, dtype=np.int64),
+                                  np.ascontiguousarray(cols, dtype=np.int64),
                                   np.ascontiguousarray(values, dtype=float))
         return cls(theta, H, q)
 

@@ -119,8 +119,8 @@ def glm_cd_sweeps(dense, data, indices, indptr, is_sparse, mu, inv_s, w, y, marg
                 sq += q[i]
             step = sq / (lipschitz * w_sum)  # gradient step on the (unpenalised) intercept
             if step != 0.0:
-                shift_margin(-1, step, dense, data, indices, indptr, is_sparse, mu, inv_s, y,
-                             margin)
+                shift_margin(np.int64(-1), step, dense, data, indices, indptr, is_sparse, mu,
+                             inv_s, y, margin)  # (int64: a literal -1 compiles it twice)
                 refresh_q(margin, y, w, loss_kind, q)
                 intercept[0] += step
         f = glm_objective(margin, w, beta, price, lam1, lam2, loss_kind)

@@ -74,9 +74,9 @@ def gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m):
     f = 0.5 * (yty - xty @ beta - beta @ grad)  # 0.5 (y'y - 2 xty'b + b'Qb)
     for j in range(beta.shape[0]):
         if kind[j] == 1:
-            f += coordinate_penalty(beta[j], 1, lam0, lam2_free[j], big_m[j])
+            f += coordinate_penalty(beta[j], kind[j], lam0, lam2_free[j], big_m[j])
         elif kind[j] == 2:
-            f += coordinate_penalty(beta[j], 2, lam0, lam2[j], big_m[j])
+            f += coordinate_penalty(beta[j], kind[j], lam0, lam2[j], big_m[j])
     return f
 
 
@@ -197,6 +197,8 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
     """
     p = beta.shape[0]
     lam2_free = lam2 + 0.5 * delta
+    # False, typed as a runtime bool: a literal would compile relaxed_coordinate twice
+    no_envelope = p < 0
     grad = xty - gram @ beta
     for j in range(p):
         if kind[j] == 1:
@@ -215,11 +217,11 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
                     # divided by h, a unit-curvature step with the penalty scaled by 1/h.
                     h = gram[j, j] - delta
                     rh, th, ph = envelope_constants(lam0 / h, lam2_free[j] / h, big_m[j])
-                    t = relaxed_coordinate(b_old + grad[j] / h, 1, lam2_free[j] / h, big_m[j],
+                    t = relaxed_coordinate(b_old + grad[j] / h, kind[j], lam2_free[j] / h, big_m[j],
                                            rh, th, ph)
                 else:  # unit diagonal (the shift acts on free coordinates only)
-                    t = relaxed_coordinate(b_old + grad[j], 2, lam2[j], big_m[j], 0.0, 0.0,
-                                           False)
+                    t = relaxed_coordinate(b_old + grad[j], kind[j], lam2[j], big_m[j], 0.0, 0.0,
+                                           no_envelope)
                 if t != b_old:
                     step = t - b_old
                     for i in range(p):
