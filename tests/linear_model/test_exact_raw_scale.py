@@ -275,3 +275,26 @@ def test_coefficients_beyond_float64_are_an_error():
     y = X[:, 0] + 0.1 * rng.normal(size=30)
     with pytest.raises(ValueError, match="do not fit in float64"):
         L0Regressor("L0L2", 0.01, 0.1).fit(X * 1e200, y * 1e-200)
+
+
+@pytest.mark.parametrize("group", range(2))
+def test_raw_scale_cardinality_form_against_enumeration(group):
+    """The k form on the caller's scale: the best support of at most k features."""
+    for seed in range(500 + 20 * group, 500 + 20 * group + 20):
+        X, y, w, _, lam2, fit_intercept = raw_instance(seed)
+        if lam2 == 0.0 and X.shape[0] <= X.shape[1]:
+            continue
+        k = 2 + seed % 2
+        best = np.inf
+        for size in range(k + 1):
+            for S in combinations(range(X.shape[1]), size):
+                b0, b = raw_support_fit(X, y, w, S, lam2, fit_intercept)
+                best = min(best, raw_objective(X, y, w, b0, b, 0.0, lam2))
+        m = L0Regressor("L0L2", gamma=lam2, k=k, normalize=False, fit_intercept=fit_intercept,
+                        algorithm="BnB", gap_tol=1e-6).fit(X, y, sample_weight=w)
+        assert m.status_ == "optimal", seed
+        assert m.support_.size <= k
+        assert m.lower_bound_ <= best * (1 + 1e-9) + 1e-12, seed
+        assert m.objective_ == pytest.approx(best, rel=1e-6), seed
+        f_model = raw_objective(X, y, w, m.intercept_, m.coef_, 0.0, lam2)
+        assert f_model == pytest.approx(m.objective_, rel=1e-8), seed
