@@ -248,19 +248,23 @@ class L0L2Problem(Problem):
         Returns ``(gram, xty, lam_min, entry)``.  Subtrees shrink their column sets, so a
         cached block that covers ``cols`` is cut down instead of recomputed, and its
         smallest eigenvalue stays a valid lower bound for the cut (eigenvalue
-        interlacing).  Once the set has shrunk by a fifth the bound may be weak: then
-        ``entry`` (the new cache entry) is returned so that the caller can compute the
-        block's own eigenvalue with :meth:`_exact_lambda_min` if the node needs it.
+        interlacing).  Until a block's own eigenvalue is computed its bound is inherited
+        from the block it was cut from (0 for a new one), and ``entry`` (the block, or
+        the covering one) is returned so that the caller can compute it with
+        :meth:`_exact_lambda_min` if the node needs it.
         """
         if cols.size == 0:
             return np.zeros((0, 0)), self._xty[cols], 0.0, None
         gram, inherited = None, 0.0
-        for bcols, bgram, blam, _ in reversed(self._blocks):
+        for cover in reversed(self._blocks):
+            bcols, bgram, blam, exact = cover
             pos = np.minimum(np.searchsorted(bcols, cols), bcols.size - 1)
             if np.array_equal(bcols[pos], cols):
                 gram = np.ascontiguousarray(bgram[np.ix_(pos, pos)])
                 if cols.size >= 0.8 * bcols.size:
-                    return gram, self._xty[cols], blam, None
+                    # The covering block's own eigenvalue, if not known yet, is the one
+                    # to compute (valid for the cut too).
+                    return gram, self._xty[cols], blam, None if exact else cover
                 inherited = blam
                 break
         if gram is None:
