@@ -73,10 +73,8 @@ def gram_objective(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m):
     """The covariance-form relaxation's value at ``beta`` (``grad = xty - Q beta``)."""
     f = 0.5 * (yty - xty @ beta - beta @ grad)  # 0.5 (y'y - 2 xty'b + b'Qb)
     for j in range(beta.shape[0]):
-        if kind[j] == 1:
-            f += coordinate_penalty(beta[j], kind[j], lam0, lam2_free[j], big_m[j])
-        elif kind[j] == 2:
-            f += coordinate_penalty(beta[j], kind[j], lam0, lam2[j], big_m[j])
+        ridge = lam2_free[j] if kind[j] == 1 else lam2[j]  # the shift joins free ones only
+        f += coordinate_penalty(beta[j], kind[j], lam0, ridge, big_m[j])
     return f
 
 
@@ -167,8 +165,8 @@ def polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
         j = idx[a]
         d = alpha * step[a]
         nb = beta[j] + d
-        if alpha < 1.0 and abs(abs(nb) - lo[a]) <= 1e-15 * (1.0 + lo[a]) and lo[a] == 0.0:
-            nb = 0.0  # a coordinate that reaches zero leaves exactly
+        if lo[a] == 0.0 and abs(nb) <= 1e-12 * abs(beta[j]):
+            nb = 0.0  # a coordinate stopped at zero leaves exactly
             d = nb - beta[j]
         for i in range(p):
             grad[i] -= d * gram[i, j]
