@@ -16,6 +16,8 @@ ESTIMATORS = [
     L0Regressor(penalty="L0L2", lambda_0=1.0, gamma=1.0, normalize=False, algorithm="BnB",
                 max_nodes=30),
     L0RegressorCV(cv=3, num_lambda=10, num_gamma=2, penalty="L0L1", max_support_size=5),
+    L0RegressorCV(cv=3, num_lambda=10, penalty="L0L2", gamma=[0.1], normalize=False,
+                  max_support_size=5),
     L0Classifier(),
     L0ClassifierCV(cv=3, num_lambda=10, max_support_size=5),
     L0Classifier(loss="multinomial", penalty="L0L2", gamma=0.01),

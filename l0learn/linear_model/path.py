@@ -387,6 +387,10 @@ def _fold_scores(X, y, w, train, test, full_problem, penalty, gammas, grids, set
     w_fold = np.zeros_like(w)
     w_fold[train] = w[train]
     problem = full_problem.with_weights(y, w_fold)
+    # The grids hold normalised lambda_0 of the full data; with normalize=False the fold
+    # solves the same lambda_0 on the caller's scale, which normalises differently.
+    ratio = full_problem.objective_scale / problem.objective_scale
+    grids = [np.asarray(grid) * ratio for grid in grids]
     points, _ = paths_over_gammas(problem, penalty, gammas, grids, settings,
                                   algorithm=algorithm, max_support_size=None)
     path = assemble_path(problem, points)

@@ -48,7 +48,7 @@ class _L0LinearBase(FitStateMixin, RegressorMixin, BaseEstimator):
         return make_problem(X, y, sample_weight, self.fit_intercept, self.lower_bounds,
                             self.upper_bounds,
                             feature_names=getattr(self, "feature_names_in_", None),
-                            normalize=getattr(self, "normalize", True))
+                            normalize=self.normalize)
 
     def _settings(self, n_features):
         return make_settings(max_iter=self.max_iter, tol=self.tol, atol=1e-9,
@@ -400,8 +400,9 @@ class L0RegressorCV(_L0LinearBase):
         e.g. Dask or Ray, can be selected with ``joblib.parallel_backend``).
     random_state : int, RandomState instance or None, default=None
         Shuffling of the default folds.
-    fit_intercept, lower_bounds, upper_bounds, exclude_first_k, max_iter, tol, max_swaps, screen_size
-        As in :class:`L0Regressor`.
+    fit_intercept, normalize, lower_bounds, upper_bounds, exclude_first_k, max_iter, tol, max_swaps, screen_size
+        As in :class:`L0Regressor` (with ``normalize=False`` each fold solves the path's
+        ``lambda_0`` values on the caller's scale).
     verbose : bool, default=False
         Report each finished fold and the time left (a tqdm bar when tqdm is installed).
 
@@ -443,13 +444,14 @@ class L0RegressorCV(_L0LinearBase):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "normalize": ["boolean"],
     }
 
     def __init__(self, penalty="L0", *, gamma=None, num_gamma=5, gamma_max=10.0,
                  gamma_min=1e-4, num_lambda=100, max_support_size=None, algorithm="CDPSI",
                  cv=5, selection="min", n_jobs=None, random_state=None, fit_intercept=True,
-                 lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
-                 tol=1e-6, max_swaps=100, screen_size=1000, verbose=False):
+                 normalize=True, lower_bounds=None, upper_bounds=None, exclude_first_k=0,
+                 max_iter=200, tol=1e-6, max_swaps=100, screen_size=1000, verbose=False):
         self.verbose = verbose
         self.penalty = penalty
         self.gamma = gamma
@@ -464,6 +466,7 @@ class L0RegressorCV(_L0LinearBase):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.fit_intercept = fit_intercept
+        self.normalize = normalize
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
         self.exclude_first_k = exclude_first_k
@@ -487,6 +490,8 @@ class L0RegressorCV(_L0LinearBase):
         -------
         self : object
         """
+        if not self.normalize and self.penalty == "L0L1":
+            raise ValueError("normalize=False supports penalty 'L0' and 'L0L2', not 'L0L1'.")
         X, y = self._validate_fit_data(X, y)
         problem = self._problem(X, y, sample_weight)
         settings = self._settings(X.shape[1])

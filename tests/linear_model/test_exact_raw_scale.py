@@ -298,3 +298,23 @@ def test_raw_scale_cardinality_form_against_enumeration(group):
         assert m.objective_ == pytest.approx(best, rel=1e-6), seed
         f_model = raw_objective(X, y, w, m.intercept_, m.coef_, 0.0, lam2)
         assert f_model == pytest.approx(m.objective_, rel=1e-8), seed
+
+
+def test_cv_with_normalize_false_scores_each_fold_at_the_paths_lambdas():
+    """Each fold solves the full path's lambda_0 on the caller's scale: its held-out error
+    is that of l0_path on the training rows with the same raw grid."""
+    from l0learn import L0RegressorCV
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(60, 12)) * 10.0 ** rng.uniform(-1, 1, size=12)
+    y = X[:, :3] @ (1.0 / np.abs(X[:, :3]).mean(axis=0)) + 0.5 * rng.normal(size=60)
+    train, test = np.arange(40), np.arange(40, 60)
+    cv = L0RegressorCV("L0L2", gamma=[0.5], normalize=False, cv=[(train, test)],
+                       num_lambda=15, max_support_size=8).fit(X, y)
+    assert cv.lambda_0_ in cv.path_.lambda_0
+    fold = l0_path(X[train], y[train], penalty="L0L2", gamma=0.5, normalize=False,
+                   lambda_grid=cv.path_.lambda_0, algorithm="CDPSI", max_support_size=12)
+    assert len(fold) == len(cv.path_)
+    mse = ((fold.predict(X[test]) - y[test][:, None]) ** 2).mean(axis=0)
+    np.testing.assert_allclose(cv.cv_means_, mse, rtol=1e-6)
+    with pytest.raises(ValueError, match="not 'L0L1'"):
+        L0RegressorCV("L0L1", normalize=False).fit(X, y)
