@@ -150,7 +150,7 @@ def flsa(a, c, lam, out):
     tmp = np.empty(n_pos)
     if n_pos > 0:
         _flsa_positive(a[idx], c[idx], lam, tmp)
-    _fill_unweighted(c, out, n_pos, idx, tmp)
+    _fill_unweighted(c, out, np.int64(n_pos), idx, tmp)  # int64: never a literal 0
 
 
 @njit(cache=True, nogil=True)

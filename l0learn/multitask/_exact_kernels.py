@@ -144,7 +144,7 @@ def relax_tasks(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam1
                 new = _perspective_step(a * old - g, a, mu[k], cost[k, j], state[k, j] == 1)
                 largest = max(largest, _set(gram, D, start, r, G, GB, B, total, k, j, new,
                                             a + mu[k]))
-        done, full = _settled(largest, tol, full)
+        done, full = _settled(largest, tol, full == 1)  # a runtime bool, not a literal
         if done:
             break
     return sweeps
@@ -199,7 +199,7 @@ def relax_groups(gram, D, start, scale, r, G, GB, b, sq, B, state, cost, mu, lam
             for k in range(K):
                 largest = max(largest, _set(gram, D, start, r, G, GB, B, total, k, j,
                                             v[k] * ratio, L + m))
-        done, full = _settled(largest, tol, full)
+        done, full = _settled(largest, tol, full == 1)  # a runtime bool, not a literal
         if done:
             break
     return sweeps
@@ -370,7 +370,7 @@ def lagrangian(a, state, tau, zbar, s):
     counts = np.zeros(K)
     value = 0.0
     for j in range(p):
-        value += _feature_min(a, state, j, tau, zbar, -1, 0, order, chosen)
+        value += _feature_min(a, state, j, tau, zbar, np.int64(-1), np.int64(0), order, chosen)
         for k in range(K):
             counts[k] += chosen[k]
     for k in range(K):
@@ -425,12 +425,15 @@ def forcing_costs(a, state, tau, zbar):
     up_one = np.zeros((K, p))
     up_zero = np.zeros((K, p))
     for j in range(p):
-        free_value = _feature_min(a, state, j, tau, zbar, -1, 0, order, chosen)
+        free_value = _feature_min(a, state, j, tau, zbar, np.int64(-1), np.int64(0), order, chosen)
         for k in range(K):
             if state[k, j] != 0:
                 continue
-            up_one[k, j] = _feature_min(a, state, j, tau, zbar, k, 1, order, chosen) - free_value
-            up_zero[k, j] = _feature_min(a, state, j, tau, zbar, k, 0, order, chosen) - free_value
+            # (int64 values: literal ones would compile _feature_min once per literal)
+            up_one[k, j] = _feature_min(a, state, j, tau, zbar, k, np.int64(1), order,
+                                        chosen) - free_value
+            up_zero[k, j] = _feature_min(a, state, j, tau, zbar, k, np.int64(0), order,
+                                         chosen) - free_value
     return up_one, up_zero
 
 
