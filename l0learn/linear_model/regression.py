@@ -400,9 +400,11 @@ class L0RegressorCV(_L0LinearBase):
         e.g. Dask or Ray, can be selected with ``joblib.parallel_backend``).
     random_state : int, RandomState instance or None, default=None
         Shuffling of the default folds.
-    fit_intercept, normalize, lower_bounds, upper_bounds, exclude_first_k, max_iter, tol, max_swaps, screen_size
-        As in :class:`L0Regressor` (with ``normalize=False`` each fold solves the path's
-        ``lambda_0`` values on the caller's scale).
+    normalize : bool, default=True
+        As in :class:`L0Regressor`; with ``False`` each fold solves the path's ``lambda_0``
+        values on the caller's scale.
+    fit_intercept, lower_bounds, upper_bounds, exclude_first_k, max_iter, tol, max_swaps, screen_size
+        As in :class:`L0Regressor`.
     verbose : bool, default=False
         Report each finished fold and the time left (a tqdm bar when tqdm is installed).
 
