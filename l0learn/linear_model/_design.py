@@ -40,6 +40,15 @@ def _fortran_only(X):
     return np.asfortranarray(X)
 
 
+def weighted_norm(v, w):
+    """``sqrt(sum w v^2)`` without overflow or underflow of the squares."""
+    top = float(np.abs(v).max()) if v.size else 0.0
+    if not top > 0.0 or not np.isfinite(top):
+        return top
+    u = v / top
+    return float(top * np.sqrt(w @ (u * u)))
+
+
 class Design:
     """A validated design matrix with its implicit centring and scaling.
 
@@ -72,8 +81,7 @@ class Design:
         # again on the column divided by its largest entry.
         extreme = np.flatnonzero((amax > 1e150) | ((amax > 0.0) & (amax < 1e-150)))
         for j in extreme:
-            col = (self.column_raw(j) - self.mu[j]) / amax[j]
-            self.norm[j] = amax[j] * np.sqrt(self.w @ (col * col))
+            self.norm[j] = weighted_norm(self.column_raw(j) - self.mu[j], self.w)
         # A column whose spread is at rounding level carries no information.
         tiny = 1e-10 * np.maximum(amax, np.finfo(float).tiny) * np.sqrt(self.w.sum())
         self.constant = self.norm <= tiny
@@ -100,9 +108,7 @@ class Design:
 
     def column(self, j):
         """The working column ``x~_j`` as a dense vector."""
-        col = self.X[:, [j]]
-        col = col.toarray().ravel() if self.is_sparse else np.asarray(col).ravel()
-        return (col - self.mu[j]) * self.inv_s[j]
+        return (self.column_raw(j) - self.mu[j]) * self.inv_s[j]
 
     def weighted_columns(self, idx):
         """``W X~[:, idx]`` as a dense ``(n_samples, len(idx))`` array."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._shared.threads import single_blas_thread
 from ._cd_kernels import best_swap, cd_sweeps, update_residual
-from ._design import Design
+from ._design import Design, weighted_norm
 
 # Safety net for the outer active-set loop: each round adds at least one
 # violating coordinate and lowers the objective, so it ends long before this.
@@ -96,7 +96,7 @@ class NormalisedProblem:
         self.normalize = normalize
         self.y_offset = float(w @ y / w.sum()) if fit_intercept else 0.0
         yc = y - self.y_offset
-        self.y_scale = _weighted_norm(yc, w)
+        self.y_scale = weighted_norm(yc, w)
         self.degenerate = not self.y_scale > 0.0  # y is constant: the empty model is exact
         scale = self.y_scale if not self.degenerate else 1.0
         self.y_tilde = yc / scale
@@ -166,15 +166,6 @@ class NormalisedProblem:
                 "ratio of y's scale to a column's scale is beyond about 1e+-300); rescale X "
                 "or y.")
         return coef_values, float(intercept)
-
-
-def _weighted_norm(v, w):
-    """``sqrt(sum w v^2)`` without overflow or underflow of the squares."""
-    top = float(np.abs(v).max()) if v.size else 0.0
-    if not top > 0.0 or not np.isfinite(top):
-        return top
-    u = v / top
-    return float(top * np.sqrt(w @ (u * u)))
 
 
 def _check_raw_scales(objective_scale, ridge_weight, constant, norm):
