@@ -1,6 +1,7 @@
 """GraphL0BnB against the graphical lasso and CONCORD; exact-solver gaps; scaling.
 
     python benchmarks/bench_graph.py stats [--peer-python /path/to/venv/bin/python]
+    python benchmarks/bench_graph.py cv [--seeds 0 1 2 3 4]
     python benchmarks/bench_graph.py exact
     python benchmarks/bench_graph.py scale [--sizes 1000 10000]
 
@@ -9,7 +10,9 @@ study's generator): time (median of 3), edges, MCC on edges and relative Frobeni
 error for scikit-learn ``GraphicalLasso`` over an alpha grid, CONCORD-ISTA
 (``pyconcord``, run in its own environment) over a lambda grid, and ours (CDPSI) over a
 lambda_0 grid, plus ``GraphL0BnBCV``; prints the best MCC of each method and the
-time ratio of single fits.  ``exact``: branch-and-bound gaps over time on the study's
+time ratio of single fits.  ``cv``: edge MCC over seeds with lambda_0 chosen by
+``GraphL0BnBCV`` (no oracle), with and without the sample-size correction, against the
+graphical lasso's best MCC over its own alpha path (an oracle choice).  ``exact``: branch-and-bound gaps over time on the study's
 instances.  ``scale``: heuristic fits at large p (banded design, n = 2p).
 """
 
@@ -117,6 +120,40 @@ def stats(args):
               f"{ours['time'] / gl_best['time']:.3f}")
 
 
+GLASSO_ALPHAS = (0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+
+
+def cv_recovery(args):
+    GraphL0BnB(0.04).fit(make_graphical_model(50, 10, seed=1)[0])  # compile outside the timings
+    for design in ("banded", "uniform"):
+        print(f"\n{design}: p = 200, n = 400, cond 10, lambda_2 = {args.lambda_2:g}")
+        print(f"  {'seed':>4} {'true':>5} | {'CV edges':>8} {'MCC':>6} {'s':>5} | "
+              f"{'uncorrected edges':>17} {'MCC':>6} | {'glasso best MCC':>15} {'alpha':>6}")
+        table = []
+        for seed in args.seeds:
+            X, theta = make_graphical_model(400, 200, design=design, cond=10.0, seed=seed)
+            start = time.perf_counter()
+            cv = GraphL0BnBCV(lambda_2=args.lambda_2).fit(X)
+            seconds = time.perf_counter() - start
+            plain = GraphL0BnBCV(lambda_2=args.lambda_2, sample_size_correction=False).fit(X)
+            glasso = []
+            for alpha in GLASSO_ALPHAS:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fit = GraphicalLasso(alpha=alpha, mode="cd", max_iter=100).fit(X)
+                glasso.append(edge_mcc(theta, fit.precision_))
+            best = int(np.argmax(glasso))
+            table.append((edge_mcc(theta, cv.precision_), edge_mcc(theta, plain.precision_),
+                          glasso[best]))
+            print(f"  {seed:>4} {np.count_nonzero(np.triu(theta, 1)):>5} | {cv.n_edges_:>8} "
+                  f"{table[-1][0]:>6.3f} {seconds:>5.1f} | {plain.n_edges_:>17} "
+                  f"{table[-1][1]:>6.3f} | {table[-1][2]:>15.3f} {GLASSO_ALPHAS[best]:>6g}",
+                  flush=True)
+        mean = np.mean(table, axis=0)
+        print(f"  mean MCC over {len(args.seeds)} seeds: GraphL0BnBCV {mean[0]:.3f}, "
+              f"without the correction {mean[1]:.3f}, GraphicalLasso's best alpha {mean[2]:.3f}")
+
+
 EXACT_INSTANCES = [
     # (p, n, design, cond, lambda_0, lambda_2, box, time limit); box "all" = max|Theta|,
     # "off" = max off-diagonal |Theta|, None = no box (certifies the unconstrained problem).
@@ -194,7 +231,9 @@ def scale(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("part", choices=["stats", "exact", "scale"])
+    parser.add_argument("part", choices=["stats", "cv", "exact", "scale"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--lambda-2", type=float, default=0.01)
     parser.add_argument("--peer-python", default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--scale-lambdas", type=float, nargs="+", default=[0.04])
@@ -202,7 +241,7 @@ def main():
     parser.add_argument("--instances", type=int, nargs="+", default=None,
                         help="indices into EXACT_INSTANCES (default: all)")
     args = parser.parse_args()
-    {"stats": stats, "exact": exact, "scale": scale}[args.part](args)
+    {"stats": stats, "cv": cv_recovery, "exact": exact, "scale": scale}[args.part](args)
 
 
 if __name__ == "__main__":

@@ -326,7 +326,8 @@ class GraphL0BnBCV(GraphL0BnB):
 
     Each fold fits a warm-started path over ``lambda_0`` (largest first) and scores
     the held-out rows with :meth:`GraphL0BnB.score`; the ``lambda_0`` with the best
-    mean score is refitted on all the data along the same warm-started path.
+    mean score, re-expressed for the full sample size (see ``sample_size_correction``),
+    is refitted on all the data along the same warm-started path.
 
     Why held-out pseudolikelihood: it is the fitted criterion itself, so it needs no
     positive-definite ``Theta`` (the Gaussian likelihood does) and no degrees-of-
@@ -346,6 +347,22 @@ class GraphL0BnBCV(GraphL0BnB):
         Smallest grid value relative to the largest (the empty graph's).
     cv : int, cross-validation generator or iterable, default=5
         Folds (an int means ``KFold``) or a splitter.
+    sample_size_correction : bool, default=True
+        Multiply the best grid value by ``n_train / n`` (mean training-fold size over
+        the number of rows) before the refit.  Why: the objective is an average over
+        rows, so the loss decrease a spurious edge buys by fitting noise shrinks like
+        ``1 / n``, and the edge price that separates signal from noise shrinks with
+        it; the folds choose the price for ``n_train`` rows, the refit uses ``n``.
+        Without it the refit is sparser than the folds' best (on the banded design of
+        ``benchmarks/bench_graph.py cv``, p = 200, n = 400, it keeps 75 % of the true
+        edges).  ``False``: refit at the grid value itself.
+    patience : int or None, default=5
+        A fold stops its path once this many consecutive grid points scored below
+        the best it has seen (the denser end of the path is the expensive one, and
+        held-out pseudolikelihood rarely recovers once it has fallen that long:
+        at n = 20, p = 2000 the best is the sparsest point and the rest of the path
+        cost 95 % of the time).  Grid points a fold did not fit cannot be chosen.
+        ``None``: every fold fits the whole grid.
     lambda_2, big_m, algorithm, assume_centered, max_iter, max_swaps, tol
         As in :class:`GraphL0BnB` (``algorithm`` is ``"CD"`` or ``"CDPSI"`` on the
         folds; ``"BnB"`` certifies the final refit only).
@@ -359,14 +376,18 @@ class GraphL0BnBCV(GraphL0BnB):
     Attributes
     ----------
     lambda_0_ : float
-        The chosen edge price.
+        The edge price of the refit: ``lambda_0s_[best_index_]``, times
+        ``n_train / n`` with ``sample_size_correction``.
+    best_index_ : int
+        Grid position of the best mean held-out score.
     lambda_0s_ : ndarray
         The grid (decreasing).
     cv_results_ : dict
         ``lambda_0``, ``mean_test_score``, ``std_test_score``, ``split{k}_test_score``,
-        ``mean_n_edges`` (over folds).
+        ``mean_n_edges`` (over folds); NaN where a fold stopped early (``patience``).
     path_n_edges_ : ndarray
-        Edges of the full-data path at each ``lambda_0`` (up to the chosen one).
+        Edges of the full-data path at each grid value above ``lambda_0_``, then at
+        ``lambda_0_``.
 
 
     Notes
@@ -384,7 +405,8 @@ class GraphL0BnBCV(GraphL0BnB):
     """
 
     def __init__(self, lambda_0s=None, *, n_lambda=20, lambda_min_ratio=0.05, cv=5,
-                 lambda_2=0.01, big_m=None, algorithm="CDPSI", assume_centered=False,
+                 sample_size_correction=True, patience=5, lambda_2=0.01, big_m=None, algorithm="CDPSI",
+                 assume_centered=False,
                  max_iter=100, max_swaps=10, tol=1e-9, gap_tol=1e-2, time_limit=60.0,
                  max_nodes=None, verbose=False, n_jobs=None):
         self.n_jobs = n_jobs
@@ -403,6 +425,8 @@ class GraphL0BnBCV(GraphL0BnB):
         self.n_lambda = n_lambda
         self.lambda_min_ratio = lambda_min_ratio
         self.cv = cv
+        self.sample_size_correction = sample_size_correction
+        self.patience = patience
 
     def _grid(self, S, lam2, big_m):
         if self.lambda_0s is not None:
@@ -435,10 +459,14 @@ class GraphL0BnBCV(GraphL0BnB):
         if constant.size:
             raise ValueError("a cross-validation fold has a constant column; use fewer "
                              "folds or remove near-constant columns.")
-        scores, edges = np.full(grid.size, -np.inf), np.zeros(grid.size)
+        scores, edges = np.full(grid.size, np.nan), np.full(grid.size, np.nan)
+        below = 0  # consecutive points scored below the fold's best
         for m, (_, res) in enumerate(self._path(S_k, grid, lam2, box, X_train - mean)):
             scores[m] = pseudo_log_likelihood(X_test - mean, res.state.theta)
             edges[m] = res.state.edges()[0].size
+            below = below + 1 if scores[m] < np.max(scores[:m + 1]) else 0
+            if self.patience is not None and below >= self.patience:
+                break
         return scores, edges
 
     @completes_fit
@@ -453,6 +481,12 @@ class GraphL0BnBCV(GraphL0BnB):
         if self.n_jobs is not None and (isinstance(self.n_jobs, bool)
                                         or not isinstance(self.n_jobs, numbers.Integral)):
             raise ValueError(f"n_jobs must be None or an integer; got {self.n_jobs!r}.")
+        if self.patience is not None and (isinstance(self.patience, bool) or not isinstance(
+                self.patience, numbers.Integral) or self.patience < 1):
+            raise ValueError(f"patience must be a positive integer or None; got {self.patience!r}.")
+        if not isinstance(self.sample_size_correction, (bool, np.bool_)):
+            raise ValueError("sample_size_correction must be True or False; got "
+                             f"{self.sample_size_correction!r}.")
         jobs = (delayed(self._fold)(X_arr[train], X_arr[test], grid, lam2, box)
                 for train, test in splits)
         folds = []
@@ -465,14 +499,19 @@ class GraphL0BnBCV(GraphL0BnB):
         mean_score = scores.mean(axis=0)
         best = int(np.nanargmax(np.where(np.isfinite(mean_score), mean_score, np.nan)))
         self.lambda_0s_ = grid
+        self.best_index_ = best
         self.lambda_0_ = float(grid[best])
+        if self.sample_size_correction:
+            n_train = np.mean([len(train) for train, _ in splits])
+            self.lambda_0_ *= n_train / X_arr.shape[0]
         self.cv_results_ = {"lambda_0": grid, "mean_test_score": mean_score,
                             "std_test_score": scores.std(axis=0),
                             "mean_n_edges": edges.mean(axis=0)}
         for k in range(len(splits)):
             self.cv_results_[f"split{k}_test_score"] = scores[k]
         path_edges = []
-        for _, res in self._path(S, grid[:best + 1], lam2, box, X_arr - location):
+        refit_grid = np.append(grid[grid > self.lambda_0_], self.lambda_0_)
+        for _, res in self._path(S, refit_grid, lam2, box, X_arr - location):
             path_edges.append(res.state.edges()[0].size)
         self.path_n_edges_ = np.array(path_edges)
         # time_limit bounds the refit's branch and bound (the CV path has no limit).

@@ -418,16 +418,58 @@ def test_fitted_attributes_and_score():
 
 def test_cv_and_gridsearch():
     X, theta = make_graphical_model(300, 30, design="uniform", seed=2, edge_probability=0.1)
-    cv = GraphL0BnBCV(n_lambda=8, cv=3).fit(X)
+    cv = GraphL0BnBCV(n_lambda=8, cv=3, sample_size_correction=False).fit(X)
     assert cv.lambda_0_ in cv.lambda_0s_
     best = np.argmax(cv.cv_results_["mean_test_score"])
-    assert cv.lambda_0_ == cv.lambda_0s_[best]
+    assert cv.lambda_0_ == cv.lambda_0s_[best] and cv.best_index_ == best
+    assert cv.path_n_edges_.size == best + 1
     refit = GraphL0BnB(cv.lambda_0_).fit(X)
     assert refit.objective_ <= cv.objective_ + 1e-6 * abs(cv.objective_) or np.isclose(
         refit.objective_, cv.objective_, rtol=1e-3)
     search = GridSearchCV(GraphL0BnB(), {"lambda_0": list(cv.lambda_0s_)}, cv=3).fit(X)
     assert search.best_params_["lambda_0"] in cv.lambda_0s_
     assert edge_mcc(theta, cv.precision_) > 0.5
+
+
+def test_cv_refits_at_the_full_sample_size():
+    # Three folds train on 2/3 of the rows: the refit's edge price is the folds' best
+    # times 2/3, so the refit is at least as dense as at the grid value.
+    X, _ = make_graphical_model(300, 30, design="uniform", seed=2, edge_probability=0.1)
+    plain = GraphL0BnBCV(n_lambda=8, cv=3, sample_size_correction=False).fit(X)
+    cv = GraphL0BnBCV(n_lambda=8, cv=3).fit(X)
+    assert cv.best_index_ == plain.best_index_
+    assert cv.lambda_0_ == pytest.approx(plain.lambda_0_ * 200 / 300, rel=1e-12)
+    assert cv.n_edges_ >= plain.n_edges_
+    assert cv.path_n_edges_.size == np.count_nonzero(cv.lambda_0s_ > cv.lambda_0_) + 1
+    direct = GraphL0BnB(cv.lambda_0_).fit(X)
+    assert cv.objective_ == pytest.approx(direct.objective_, rel=1e-3)
+    with pytest.raises(ValueError, match="sample_size_correction must be True or False"):
+        GraphL0BnBCV(sample_size_correction="yes").fit(X)
+
+
+def test_cv_folds_stop_their_paths_once_the_score_has_fallen():
+    X, _ = make_graphical_model(30, 60, design="banded", seed=3)
+    full = GraphL0BnBCV(n_lambda=10, cv=3, patience=None).fit(X)
+    early = GraphL0BnBCV(n_lambda=10, cv=3, patience=2).fit(X)
+    for k in range(3):
+        scores = full.cv_results_[f"split{k}_test_score"]
+        # Where the fold stops: the first point after two consecutive ones below its best.
+        below, stop = 0, scores.size
+        for m in range(scores.size):
+            below = below + 1 if scores[m] < scores[:m + 1].max() else 0
+            if below >= 2:
+                stop = m + 1
+                break
+        kept = early.cv_results_[f"split{k}_test_score"]
+        assert np.array_equal(kept[:stop], scores[:stop])
+        assert np.all(np.isnan(kept[stop:]))
+    assert np.isfinite(full.cv_results_["mean_test_score"]).all()
+    mean = early.cv_results_["mean_test_score"]
+    assert np.isnan(mean).sum() >= 5  # n < p: the score falls from the sparsest point on
+    assert early.best_index_ == np.nanargmax(mean) == full.best_index_
+    assert np.isnan(early.cv_results_["mean_n_edges"][np.isnan(mean)]).all()
+    with pytest.raises(ValueError, match="patience must be a positive integer or None"):
+        GraphL0BnBCV(patience=0).fit(X)
 
 
 def test_bnb_estimator_certifies_and_honours_limits():
