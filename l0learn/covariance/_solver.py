@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from .._shared.threads import single_blas_thread
 from ._kernels import (build_state, l0l2_objective, listed_objective, primal_sweeps,
                        primal_sweeps_residual, primal_violations, residuals, row_swaps,
                        upper_pairs)
@@ -80,6 +81,7 @@ class PrimalResult:
     n_swaps: int
 
 
+@single_blas_thread
 def primal_solve(S, lambda_0, lambda_2, big_m, state=None, *, allowed=None, swaps=True,
                  max_iter=100, max_swaps=10, tol=1e-9, deadline=np.inf, X=None):
     """Coordinate descent over an active set of pairs, then row-wise swaps (CDPSI).

@@ -338,6 +338,7 @@ def penalty_weights(penalty, gamma):
     return 0.0, gamma  # "L0": the caller's silent ridge
 
 
+@single_blas_thread
 def multinomial_path(problem, penalty, gamma, *, algorithm, max_support_size, num_lambda,
                      max_iter, tol, max_swaps, lambda_grid=None):
     """Warm-started solutions over a decreasing lambda_0 sequence (one gamma).
@@ -395,6 +396,7 @@ def multinomial_path(problem, penalty, gamma, *, algorithm, max_support_size, nu
     return points
 
 
+@single_blas_thread
 def fit_multinomial(problem, penalty, gamma, lambda_0, cap, *, algorithm, max_iter, tol,
                     max_swaps):
     """One solution at ``lambda_0``, warm-started down a short geometric sequence from the
