@@ -2,6 +2,10 @@
 
 Usage:
     python benchmarks/bench_multinomial.py [--peer-python benchmarks/.venv-peer/bin/python]
+    python benchmarks/bench_multinomial.py --datasets digits --ours CDPSI:0.01 CD:0.001 --no-peers
+
+``--ours`` picks which of our paths run (``ALGORITHM:GAMMA``); ``--no-peers`` skips the
+L1 path and abess (for A/B timings of our own versions).
 
 Data: scikit-learn's digits (1797 x 64, 10 classes) and wine (178 x 13, 3 classes).
 Stratified 5-fold CV (shuffled, seed 0), the same folds for everyone, columns
@@ -132,15 +136,22 @@ def run_abess(peer_python, Xs, y, fold, sizes):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peer-python", default=DEFAULT_PEER)
+    ap.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
+    ap.add_argument("--ours", nargs="+", default=[f"{a}:{g:g}" for g in GAMMAS
+                                                  for a in ("CD", "CDPSI")])
+    ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
-    for name, (loader, sizes) in DATASETS.items():
+    ours = [(a, float(g)) for a, g in (item.split(":") for item in args.ours)]
+    for name in args.datasets:
+        loader, sizes = DATASETS[name]
         X, y = loader(return_X_y=True)
         fold, Xs = standardised_folds(X.astype(float), y)
         run_ours(Xs, y, fold, sizes[:1], "CDPSI", GAMMAS[0])  # warm-up (compile / cache load)
         rows = {f"ours {algorithm} g={gamma:g}": run_ours(Xs, y, fold, sizes, algorithm, gamma)
-                for gamma in GAMMAS for algorithm in ("CD", "CDPSI")}
-        rows["L1 saga"] = run_l1(Xs, y, fold, sizes)
-        if os.path.exists(args.peer_python):
+                for algorithm, gamma in ours}
+        if not args.no_peers:
+            rows["L1 saga"] = run_l1(Xs, y, fold, sizes)
+        if not args.no_peers and os.path.exists(args.peer_python):
             rows["abess"] = run_abess(args.peer_python, Xs, y, fold, sizes)
         print(f"\n{name} ({X.shape[0]} x {X.shape[1]}, {y.max() + 1} classes): mean test "
               "accuracy at <= k features, seconds per fold (whole grid)")

@@ -208,7 +208,7 @@ class MultinomialSolver:
 
         Returns ``(value, (i, j, row), add_values)`` (``i = -1`` for an add), or
         ``(threshold, None, add_values)``; ``add_values`` maps each add tried to its
-        exact objective (for :meth:`_best_joint_add`).
+        exact objective and refitted row (for :meth:`_best_joint_add`).
 
         Every (out, in) pair is ranked by its estimated value (the objective with
         ``i`` out, exactly, minus ``j``'s estimated gain); the best few adds and
@@ -230,7 +230,7 @@ class MultinomialSolver:
             for j in outside[np.argpartition(-gains, k - 1)[:k]]:
                 row, f_j = self._refit_row(int(j), self.eta)
                 value = rest + lam0 + f_j if np.any(row) else np.inf
-                add_values[int(j)] = value
+                add_values[int(j)] = (value, row)
                 if value < best[0]:
                     best = (value, (-1, int(j), row))
         # swap: feature i out, j in; the pairs with the best estimates are refitted
@@ -264,7 +264,7 @@ class MultinomialSolver:
         pb = self.problem
         support = self.support()
         best = (threshold, None)
-        near = sorted((v, j) for j, v in add_values.items() if np.isfinite(v))
+        near = sorted((v, j) for j, (v, _) in add_values.items() if np.isfinite(v))
         if not near or support.size >= cap:
             return best
         saved = self.B.copy(), self.b0.copy()
@@ -272,9 +272,8 @@ class MultinomialSolver:
             corr = np.abs((pb.w[:, None] * pb.Xn[:, support]).T @ pb.Xn[:, j])
             k = min(_JOINT_NEIGHBOURS, support.size)
             rows = support[np.argsort(-corr)[:k]] if k else support
-            row, _ = self._refit_row(j, self.eta)
             B = saved[0].copy()
-            B[j] = row
+            B[j] = add_values[j][1]  # its refit with the others fixed, from _best_move
             self.set_state(B, saved[1])
             prices = np.full(pb.n_features, float(lam0))
             prices[j] = 0.0
