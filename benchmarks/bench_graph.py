@@ -1,7 +1,7 @@
 """GraphL0BnB against the graphical lasso and CONCORD; exact-solver gaps; scaling.
 
     python benchmarks/bench_graph.py stats [--peer-python /path/to/venv/bin/python]
-    python benchmarks/bench_graph.py cv [--seeds 0 1 2 3 4]
+    python benchmarks/bench_graph.py cv [--seeds 0 1 2 3 4] [--cv-shapes 400:200 400:60]
     python benchmarks/bench_graph.py exact
     python benchmarks/bench_graph.py scale [--sizes 1000 10000]
     python benchmarks/bench_graph.py exact-large [--sizes 1000 10000] [--scale-lambdas 0.02 0.04]
@@ -129,13 +129,14 @@ GLASSO_ALPHAS = (0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.15, 0.2, 0.25,
 
 def cv_recovery(args):
     GraphL0BnB(0.04).fit(make_graphical_model(50, 10, seed=1)[0])  # compile outside the timings
-    for design in ("banded", "uniform"):
-        print(f"\n{design}: p = 200, n = 400, cond 10, lambda_2 = {args.lambda_2:g}")
+    shapes = [tuple(int(v) for v in shape.split(":")) for shape in args.cv_shapes]
+    for (n, p), design in ((shape, d) for shape in shapes for d in ("banded", "uniform")):
+        print(f"\n{design}: p = {p}, n = {n}, cond 10, lambda_2 = {args.lambda_2:g}")
         print(f"  {'seed':>4} {'true':>5} | {'CV edges':>8} {'MCC':>6} {'s':>5} | "
               f"{'uncorrected edges':>17} {'MCC':>6} | {'glasso best MCC':>15} {'alpha':>6}")
         table = []
         for seed in args.seeds:
-            X, theta = make_graphical_model(400, 200, design=design, cond=10.0, seed=seed)
+            X, theta = make_graphical_model(n, p, design=design, cond=10.0, seed=seed)
             start = time.perf_counter()
             cv = GraphL0BnBCV(lambda_2=args.lambda_2).fit(X)
             seconds = time.perf_counter() - start
@@ -260,6 +261,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("part", choices=["stats", "cv", "exact", "scale", "exact-large"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--cv-shapes", nargs="+", default=["400:200"],
+                        help="n:p of the cv part's data sets")
     parser.add_argument("--lambda-2", type=float, default=0.01)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--peer-python", default=None)
