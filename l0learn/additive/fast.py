@@ -415,7 +415,49 @@ class FASTClassifier(ClassifierMixin, _FASTBase):
         self._run_with_continuation(fit)
         self.intercept_ = float(fit.intercept)
         self._store(fit, 1.0)
+        self._warn_if_separated(fit, self.lambda_fusion)
         return self
+
+    def _warn_if_separated(self, fit, lambda_fusion):
+        """Warn when nothing bounds the jump sizes and the fitted log-odds run off.
+
+        With ``fusion="l0"`` (or no fusion price) the penalty counts jumps but not
+        their size.  If all the rows on which an active shape takes one value are of
+        one class, moving that value towards the class lowers the loss at the same
+        penalty; if the fit puts every row on its own side, scaling it up does.
+        Either way no minimiser exists: the fit stops on ``max_iter`` or once the
+        decrease is below ``tol``, with overconfident probabilities.
+        """
+        if self.fusion != "l0" and lambda_fusion > 0:
+            return
+        problem, y01 = fit.problem, fit.y01
+        used = problem.w > 0
+        log_odds = fit.eta + fit.intercept
+        where = None
+        if np.all((2.0 * y01 - 1.0)[used] * log_odds[used] > 0):
+            where = "every training row is on its own side"
+        for j in problem.active(fit.beta):
+            if where is not None:
+                break
+            codes = problem.codes[:, j]
+            rows = used & (codes >= 0)
+            level = problem.shape(fit.beta, j)[codes[rows]]
+            labels = y01[rows]
+            for value in np.unique(level):
+                classes = labels[level == value]
+                if classes.min() == classes.max():
+                    where = (f"feature {self._name(j)!r} has a segment whose rows are all of "
+                             "one class")
+                    break
+        if where is not None:
+            advice = ("Use a positive lambda_fusion." if self.fusion == "tv" else
+                      "Use fusion='tv' (it prices the size of each jump), or fewer bins "
+                      "(max_bins) or features (max_features).")
+            warn_user(f"The fitted log-odds have no finite optimum: {where}, and with "
+                      f"fusion={self.fusion!r}, lambda_fusion={lambda_fusion:g} the size of a "
+                      "jump is not penalised, so the fit only stops on its iteration limit or "
+                      f"tolerance (largest |log-odds| {np.max(np.abs(log_odds[used])):.3g}) "
+                      "and its probabilities are overconfident. " + advice, UserWarning)
 
     def _prepare_classification(self, X, y, sample_weight):
         """Encode the data, check the labels; return the problem and 0/1 labels."""
@@ -744,4 +786,5 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
             self._solve_at(fit, lam)
         self.intercept_ = float(fit.intercept)
         self._store(fit, 1.0)
+        self._warn_if_separated(fit, self.lambda_fusion_)
         return self

@@ -339,6 +339,27 @@ def test_classifier_probabilities_and_labels():
     assert set(model.predict(X)) <= {"high", "low"}
 
 
+def test_classifier_warns_when_unpriced_jumps_run_off():
+    # x0 > 0.5 holds positives only: with l0 fusion that segment's value is free and
+    # the loss keeps falling as it grows, so no optimum exists.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(300, 3))
+    y = np.where(X[:, 0] > 0.5, 1, rng.integers(0, 2, 300))
+    with pytest.warns(UserWarning, match="feature 'x0' has a segment whose rows are all of "
+                                         "one class.*fusion='tv'"):
+        FASTClassifier(0.01, fusion="l0", max_bins=8, max_iter=50).fit(X, y)
+    with pytest.warns(UserWarning, match="no finite optimum.*positive lambda_fusion"):
+        FASTClassifier(0.0, max_bins=8, max_iter=50).fit(X, X[:, 1] > 0.5)
+    with pytest.warns(UserWarning, match="every training row is on its own side"):
+        FASTClassifier(0.0, max_bins=2, max_iter=50).fit(X, X[:, 1] > np.median(X[:, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the size of a TV jump is priced: a finite optimum
+        model = FASTClassifier(0.01, fusion="tv", max_bins=8).fit(X, y)
+        # and on noise the l0 fit keeps every segment mixed
+        FASTClassifier(0.03, fusion="l0", max_bins=8).fit(X, rng.integers(0, 2, 300))
+    assert np.abs(model.decision_function(X)).max() < 10
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(X=np.array([[1.0, np.inf], [2.0, 1.0], [3.0, 0.0]])), "infinity"),
     (dict(y=np.array([1.0, np.nan, 2.0])), "NaN"),
