@@ -5,7 +5,7 @@
     python benchmarks/bench_graph.py exact
     python benchmarks/bench_graph.py scale [--sizes 1000 10000]
     python benchmarks/bench_graph.py exact-large [--sizes 1000 10000] [--scale-lambdas 0.02 0.04]
-                                                 [--time-limit 60]
+                                                 [--time-limit 60] [--designs banded uniform]
 
 ``stats``: p = 200, n = 400, cond 10, seed 0, banded and uniform designs (the GraphL0
 study's generator): time (median of 3), edges, MCC on edges and relative Frobenius
@@ -237,7 +237,7 @@ def scale(args):
 def exact_large(args):
     GraphL0BnB(0.04, lambda_2=1.0, algorithm="BnB").fit(make_graphical_model(100, 10, seed=1)[0])
     for p in args.sizes:
-        for design in ("banded", "uniform"):
+        for design in args.designs:
             start = time.perf_counter()
             X, theta = make_graphical_model(2 * p, p, design=design, cond=10.0, seed=0)
             gen = time.perf_counter() - start
@@ -265,6 +265,8 @@ def main():
                         help="n:p of the cv part's data sets")
     parser.add_argument("--lambda-2", type=float, default=0.01)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--designs", nargs="+", choices=["banded", "uniform"],
+                        default=["banded", "uniform"], help="exact-large's designs")
     parser.add_argument("--peer-python", default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--scale-lambdas", type=float, nargs="+", default=[0.04])

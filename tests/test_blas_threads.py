@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from l0learn import GraphL0BnB, L0Classifier
+from l0learn import GraphL0BnB, L0Classifier, L0Regressor
 from l0learn.covariance import _solver as graph_solver
-from l0learn.datasets import make_graphical_model
+from l0learn.datasets import make_graphical_model, make_sparse_regression
+from l0learn.linear_model import _design
 from l0learn.linear_model import _multinomial
 from l0learn.linear_model._multinomial import MultinomialProblem, multinomial_path
 
@@ -58,4 +59,13 @@ def test_graph_primal_solver_uses_one_blas_thread(two_blas_threads, monkeypatch)
     seen = _recording(monkeypatch, graph_solver, "primal_violations")
     X, _ = make_graphical_model(10, 60, design="banded", seed=0)  # n < p/4: residual form
     GraphL0BnB(0.1).fit(X)
+    assert seen and set(seen) == {1}
+
+
+def test_exact_l0l2_search_uses_one_blas_thread(two_blas_threads, monkeypatch):
+    # Next to a busy process the node relaxations' X'r products made the search 2.7x
+    # slower (benchmarks/bench_busy_exact.py).
+    seen = _recording(monkeypatch, _design.Design, "gradient")
+    X, y, _ = make_sparse_regression(60, 40, 3, snr=5.0, seed=0)
+    L0Regressor("L0L2", lambda_0=0.05, gamma=0.01, algorithm="BnB", max_nodes=20).fit(X, y)
     assert seen and set(seen) == {1}

@@ -47,6 +47,7 @@ import numpy as np
 from bnb import Problem, Relaxation
 
 from .._shared.perspective import conjugate_fixed_one, envelope_constants
+from .._shared.threads import single_blas_thread
 from ._hull_kernels import hull_dual_bound, hull_sweeps, hull_violations
 from ._kernels import dual_bound, l0l2_objective, relaxed_sweeps, relaxed_violations
 from ._solver import GraphState, merge_pairs, primal_solve
@@ -321,6 +322,7 @@ class GraphL0Problem(Problem):
         return self.upper, self.best
 
 
+@single_blas_thread
 def solve_graph_exact(S, lambda_0, lambda_2, *, big_m=None, start=None, gap_tol=1e-2,
                       time_limit=None, deadline=None, max_nodes=None, verbose=False,
                       max_swaps=10, strategy="best-bound-dive"):

@@ -63,6 +63,7 @@ from bnb import Problem, Relaxation
 from bnb.convergence import GAP_SCALE_FLOOR
 
 from .._shared.perspective import conjugate_fixed_one, envelope_arrays
+from .._shared.threads import single_blas_thread
 from ._relaxation_kernels import perspective_cd, relax_gram
 from ._solver import CoordinateDescent
 
@@ -572,6 +573,7 @@ class CardinalityL0L2Problem(L0L2Problem):
         return self._local_search_from(node, trimmed, self.k)
 
 
+@single_blas_thread
 def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, big_m=None,
                 gap_tol=1e-4, time_limit=None, deadline=None, max_nodes=None, verbose=False,
                 strategy="best-bound-dive"):

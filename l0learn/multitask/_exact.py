@@ -80,6 +80,7 @@ import numpy as np
 from bnb import Problem, Relaxation
 from bnb.convergence import GAP_SCALE_FLOOR
 
+from .._shared.threads import single_blas_thread
 from ._exact_kernels import (best_prices, forcing_costs, lp_value, relax_groups, relax_tasks,
                              relaxed_binaries, relaxed_penalty, smooth_part, zbar_slopes)
 
@@ -496,6 +497,7 @@ class MultiTaskBnBProblem(Problem):
         return var, int(v[var] >= 0.5)
 
 
+@single_blas_thread
 def solve_multitask_exact(problem, start, *, gap_tol=1e-4, deadline=None, max_nodes=None,
                           verbose=False):
     """Branch and bound from the incumbent ``start`` (a feasible B): ``(B, result, mio)``.

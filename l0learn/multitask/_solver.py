@@ -26,6 +26,8 @@ supports.
 
 import numpy as np
 
+from .._shared.threads import single_blas_thread
+
 
 class MultiTaskData:
     """Centred per-task designs and responses, with Gram diagonals."""
@@ -366,6 +368,7 @@ class MultiTaskProblem:
         return best
 
 
+@single_blas_thread
 def local_search(problem, B, *, tol=1e-10, max_moves=10000):
     """Apply improving moves (best first, exact refit after each) until none improves.
 
@@ -441,6 +444,7 @@ def greedy_task_start(problem, B):
     return B
 
 
+@single_blas_thread
 def multi_start(problem, *, max_moves=10000):
     """Local search from a greedy common support and from per-task greedy supports; the best wins.
 
