@@ -14,10 +14,11 @@ error for scikit-learn ``GraphicalLasso`` over an alpha grid, CONCORD-ISTA
 lambda_0 grid, plus ``GraphL0BnBCV``; prints the best MCC of each method and the
 time ratio of single fits.  ``cv``: edge MCC over seeds with lambda_0 chosen by
 ``GraphL0BnBCV`` (no oracle), with and without the sample-size correction, against the
-graphical lasso's best MCC over its own alpha path (an oracle choice).  ``exact``: branch-and-bound gaps over time on the study's
-instances.  ``scale``: heuristic fits at large p (banded design, n = 2p).
-``exact-large``: certified fits at large p with lambda_2 = 1 (both designs, n = 2p,
-cond 10, no box, ``--time-limit`` (60 s) for the whole fit, default ``gap_tol=1e-2``).
+graphical lasso's best MCC over its own alpha path (an oracle choice).  ``exact``:
+branch-and-bound gaps over time on the study's instances.  ``scale``: heuristic fits at
+large p (banded design, n = 2p).  ``exact-large``: certified fits at large p with
+lambda_2 = 1 (n = 2p, cond 10, no box, ``--time-limit`` (60 s) for the whole fit,
+default ``gap_tol=1e-2``).
 """
 
 import argparse

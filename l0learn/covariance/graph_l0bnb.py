@@ -408,9 +408,8 @@ class GraphL0BnBCV(GraphL0BnB):
     """
 
     def __init__(self, lambda_0s=None, *, n_lambda=20, lambda_min_ratio=0.05, cv=5,
-                 sample_size_correction=True, patience=5, lambda_2=0.01, big_m=None, algorithm="CDPSI",
-                 assume_centered=False,
-                 max_iter=100, max_swaps=10, tol=1e-9, gap_tol=1e-2, time_limit=60.0,
+                 sample_size_correction=True, patience=5, lambda_2=0.01, big_m=None,
+                 algorithm="CDPSI", assume_centered=False, max_iter=100, max_swaps=10, tol=1e-9, gap_tol=1e-2, time_limit=60.0,
                  max_nodes=None, verbose=False, n_jobs=None):
         self.n_jobs = n_jobs
         self.lambda_2 = lambda_2
