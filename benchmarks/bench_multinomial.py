@@ -4,8 +4,10 @@ Usage:
     python benchmarks/bench_multinomial.py [--peer-python benchmarks/.venv-peer/bin/python]
     python benchmarks/bench_multinomial.py --datasets digits --ours CDPSI:0.01 CD:0.001 --no-peers
 
-``--ours`` picks which of our paths run (``ALGORITHM:GAMMA``); ``--no-peers`` skips the
-L1 path and abess (for A/B timings of our own versions).
+``--ours`` picks which of our paths run (``ALGORITHM:GAMMA``; ``CDPSI-k`` / ``CD-k``: the
+grid's sizes fitted one after the other with the estimator and ``warm_start``, as abess
+fits them); ``--no-peers`` skips the L1 path and abess (for A/B timings of our own
+versions).
 
 Data: scikit-learn's digits (1797 x 64, 10 classes) and wine (178 x 13, 3 classes).
 Stratified 5-fold CV (shuffled, seed 0), the same folds for everyone, columns
@@ -15,7 +17,9 @@ at most ``k`` (chosen on the training fold by the size alone, never by test accu
 
 * ours: the multinomial L0L2 path with ``CD`` and with ``CDPSI`` (exact adds and
   group swaps), one path per fold up to the largest ``k``, at gamma = 1e-2 and 1e-3
-  (both fixed in advance and both reported; gamma is not tuned here);
+  (both fixed in advance and both reported; gamma is not tuned here); and ``CDPSI-k``,
+  the best subset of each grid size (``L0Classifier(loss="multinomial", lambda_0=0,
+  max_support_size=k, warm_start=True)`` fitted for each ``k`` in turn);
 * ``LogisticRegression(l1_ratio=1, solver="saga")`` (scikit-learn's name for
   ``penalty="l1"``) over 40 values of ``C`` from ``l1_min_c`` up, warm-started;
 * abess ``MultinomialRegression(support_size=[k])``, one fit per size (its API fits one
@@ -93,6 +97,29 @@ def run_ours(Xs, y, fold, sizes, algorithm, gamma):
     return np.mean(acc, axis=0), np.mean(secs)
 
 
+def run_ours_sizes(Xs, y, fold, sizes, algorithm, gamma):
+    """The grid's sizes as a user fits them one after the other with the estimator:
+    ``L0Classifier(loss="multinomial", lambda_0=0, max_support_size=k, warm_start=True)``
+    (the best subset of each size by CD or CDPSI, each fit starting from the one before)."""
+    from l0learn import L0Classifier
+
+    acc, secs = [], []
+    for k in range(5):
+        X, train, test = Xs[k], fold != k, fold == k
+        clf = L0Classifier(loss="multinomial", penalty="L0L2", lambda_0=0.0, gamma=gamma,
+                           algorithm=algorithm, warm_start=True)
+        row = []
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the fold's constant columns
+            for size in sizes:
+                clf.set_params(max_support_size=size).fit(X[train], y[train])
+                row.append(clf.score(X[test], y[test]))
+        secs.append(time.perf_counter() - t)
+        acc.append(row)
+    return np.mean(acc, axis=0), np.mean(secs)
+
+
 def run_l1(Xs, y, fold, sizes):
     acc, secs = [], []
     for k in range(5):
@@ -138,7 +165,7 @@ def main():
     ap.add_argument("--peer-python", default=DEFAULT_PEER)
     ap.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
     ap.add_argument("--ours", nargs="+", default=[f"{a}:{g:g}" for g in GAMMAS
-                                                  for a in ("CD", "CDPSI")])
+                                                  for a in ("CD", "CDPSI", "CDPSI-k")])
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
     ours = [(a, float(g)) for a, g in (item.split(":") for item in args.ours)]
@@ -147,8 +174,14 @@ def main():
         X, y = loader(return_X_y=True)
         fold, Xs = standardised_folds(X.astype(float), y)
         run_ours(Xs, y, fold, sizes[:1], "CDPSI", GAMMAS[0])  # warm-up (compile / cache load)
-        rows = {f"ours {algorithm} g={gamma:g}": run_ours(Xs, y, fold, sizes, algorithm, gamma)
-                for algorithm, gamma in ours}
+        rows = {}
+        for algorithm, gamma in ours:
+            if algorithm.endswith("-k"):
+                rows[f"ours {algorithm} g={gamma:g}"] = run_ours_sizes(
+                    Xs, y, fold, sizes, algorithm[:-2], gamma)
+            else:
+                rows[f"ours {algorithm} g={gamma:g}"] = run_ours(Xs, y, fold, sizes, algorithm,
+                                                               gamma)
         if not args.no_peers:
             rows["L1 saga"] = run_l1(Xs, y, fold, sizes)
         if not args.no_peers and os.path.exists(args.peer_python):

@@ -82,6 +82,13 @@ class MultinomialProblem:
         intercept = point.b0 - coef @ self.mu
         return coef, intercept
 
+    def to_normalised(self, coef, intercept):
+        """``(B, b0)`` on the normalised scale of original-scale ``coef_, intercept_``."""
+        scale = np.where(self.usable, 1.0 / np.where(self.usable, self.inv_s, 1.0), 0.0)
+        B = np.asarray(coef, dtype=float).T * scale[:, None]
+        b0 = np.asarray(intercept, dtype=float) + np.asarray(coef, dtype=float) @ self.mu
+        return B, b0
+
 
 class MultinomialSolver:
     """Coefficients, intercepts and the cached softmax state for one (problem, gamma)."""
@@ -206,9 +213,9 @@ class MultinomialSolver:
     def _best_move(self, lam0, cap, threshold):
         """The best exact add or swap below ``threshold``.
 
-        Returns ``(value, (i, j, row), add_values)`` (``i = -1`` for an add), or
-        ``(threshold, None, add_values)``; ``add_values`` maps each add tried to its
-        exact objective and refitted row (for :meth:`_best_joint_add`).
+        Returns ``(value, (i, j, row), tried)`` (``i = -1`` for an add), or
+        ``(threshold, None, tried)``; ``tried`` maps each move ``(i, j)`` refitted to
+        its exact objective and refitted row (for :meth:`_best_joint_move`).
 
         Every (out, in) pair is ranked by its estimated value (the objective with
         ``i`` out, exactly, minus ``j``'s estimated gain); the best few adds and
@@ -218,9 +225,9 @@ class MultinomialSolver:
         support = self.support()
         outside = np.flatnonzero(~np.any(self.B != 0.0, axis=1) & pb.usable)
         best = (threshold, None)
-        add_values = {}
+        tried = {}
         if outside.size == 0:
-            return (*best, add_values)
+            return (*best, tried)
         k = min(_SWAP_CANDIDATES, outside.size)
         # add: a zero row whose exact refit pays its price (the entry test of CD only
         # uses a quadratic model, so it can leave such rows out)
@@ -230,7 +237,7 @@ class MultinomialSolver:
             for j in outside[np.argpartition(-gains, k - 1)[:k]]:
                 row, f_j = self._refit_row(int(j), self.eta)
                 value = rest + lam0 + f_j if np.any(row) else np.inf
-                add_values[int(j)] = (value, row)
+                tried[(-1, int(j))] = (value, row)
                 if value < best[0]:
                     best = (value, (-1, int(j), row))
         # swap: feature i out, j in; the pairs with the best estimates are refitted
@@ -245,35 +252,42 @@ class MultinomialSolver:
         for _, i, j in pairs[:_SWAP_PAIRS]:
             eta_out = self.eta - np.outer(pb.Xn[:, i], self.B[i])
             row, f_j = self._refit_row(j, eta_out)
-            value = self._penalty_without(lam0, i) + lam0 + f_j
-            if np.any(row) and value < best[0]:
+            value = self._penalty_without(lam0, i) + lam0 + f_j if np.any(row) else np.inf
+            tried[(i, j)] = (value, row)
+            if value < best[0]:
                 best = (value, (i, j, row))
-        return (*best, add_values)
+        return (*best, tried)
 
-    def _best_joint_add(self, lam0, cap, threshold, add_values):
-        """Adds judged after re-fitting the new row together with the rows nearest to it.
+    def _best_joint_move(self, lam0, cap, threshold, tried):
+        """Adds and swaps judged after re-fitting the new row together with the rows
+        nearest to it.
 
         With correlated columns a feature can pay its price only once the rows
-        already in adjust to it; the candidates with the best exact refits (from
-        :meth:`_best_move`) enter with price zero for a few sweeps over themselves,
-        the intercept and the support rows most correlated with them, and the
-        objective then counts them at ``lam0``.
-        Returns ``(value, (B, b0))`` of the best add below ``threshold``, or
+        already in adjust to it; the moves with the best exact refits (from
+        :meth:`_best_move`) are applied, the new row enters with price zero for a
+        few sweeps over itself, the intercept and the support rows most correlated
+        with it, and the objective then counts it at ``lam0``.  At the support cap
+        only swaps are tried (the cap-constrained search has no adds).
+        Returns ``(value, (B, b0))`` of the best move below ``threshold``, or
         ``(threshold, None)``.
         """
         pb = self.problem
         support = self.support()
         best = (threshold, None)
-        near = sorted((v, j) for j, (v, _) in add_values.items() if np.isfinite(v))
-        if not near or support.size >= cap:
+        full = support.size >= cap
+        near = sorted((v, i, j) for (i, j), (v, _) in tried.items()
+                      if np.isfinite(v) and not (full and i < 0))
+        if not near:
             return best
         saved = self.B.copy(), self.b0.copy()
-        for _, j in near[:_SWAP_CANDIDATES]:
-            corr = np.abs((pb.w[:, None] * pb.Xn[:, support]).T @ pb.Xn[:, j])
-            k = min(_JOINT_NEIGHBOURS, support.size)
-            rows = support[np.argsort(-corr)[:k]] if k else support
+        for _, i, j in near[:_SWAP_CANDIDATES]:
+            rows = support[support != i]
+            corr = np.abs((pb.w[:, None] * pb.Xn[:, rows]).T @ pb.Xn[:, j])
+            rows = rows[np.argsort(-corr)[:min(_JOINT_NEIGHBOURS, rows.size)]]
             B = saved[0].copy()
-            B[j] = add_values[j][1]  # its refit with the others fixed, from _best_move
+            if i >= 0:
+                B[i] = 0.0
+            B[j] = tried[(i, j)][1]  # its refit with the others fixed, from _best_move
             self.set_state(B, saved[1])
             prices = np.full(pb.n_features, float(lam0))
             prices[j] = 0.0
@@ -300,7 +314,7 @@ class MultinomialSolver:
         while n_swaps < self.max_swaps:
             f_now = self.objective(lam0)
             threshold = f_now - self.tol * max(1.0, abs(f_now))
-            _, move, add_values = self._best_move(lam0, cap, threshold)
+            _, move, tried = self._best_move(lam0, cap, threshold)
             if move is not None:
                 i, j, row = move
                 B = self.B.copy()
@@ -309,7 +323,7 @@ class MultinomialSolver:
                 B[j] = row
                 self.set_state(B, self.b0)
             else:
-                value, state = self._best_joint_add(lam0, cap, threshold, add_values)
+                value, state = self._best_joint_move(lam0, cap, threshold, tried)
                 if state is None:
                     break
                 self.set_state(*state)
@@ -397,22 +411,35 @@ def multinomial_path(problem, penalty, gamma, *, algorithm, max_support_size, nu
 
 @single_blas_thread
 def fit_multinomial(problem, penalty, gamma, lambda_0, cap, *, algorithm, max_iter, tol,
-                    max_swaps):
-    """One solution at ``lambda_0``, warm-started down a short geometric sequence from the
-    largest entry gain (coordinate descent there, ``algorithm`` at ``lambda_0``)."""
+                    max_swaps, start=None):
+    """One solution at ``lambda_0``.
+
+    From zero, warm-started down a short geometric sequence from the largest entry
+    gain (coordinate descent there, ``algorithm`` at ``lambda_0``); from ``start``,
+    normalised-scale ``(B, b0)`` of an earlier fit, directly at ``lambda_0`` (the
+    ``cap`` largest rows of ``start`` kept).
+    """
     lam1, lam2 = penalty_weights(penalty, gamma)
     solver = MultinomialSolver(problem, lam1, lam2, max_iter=max_iter, tol=tol,
                                max_swaps=max_swaps)
-    top = float(solver.entry_gains(0.0).max(initial=0.0))
     sweeps = 0
-    if lambda_0 > 0 and top > lambda_0:
-        for lam in np.geomspace(top, lambda_0, 8)[:-1]:
-            n, ok = solver.solve(lam, cap)
-            sweeps += n
-    elif lambda_0 == 0 and top > 0:
-        for lam in np.geomspace(top, 1e-4 * top, 8):
-            n, ok = solver.solve(lam, cap)
-            sweeps += n
+    if start is not None:
+        B, b0 = start
+        B = np.where(problem.usable[:, None], B, 0.0)
+        norms = np.sqrt(np.sum(B ** 2, axis=1))
+        if np.count_nonzero(norms) > cap:
+            B[np.argsort(-norms)[cap:]] = 0.0
+        solver.set_state(B, b0)
+    else:
+        top = float(solver.entry_gains(0.0).max(initial=0.0))
+        if lambda_0 > 0 and top > lambda_0:
+            for lam in np.geomspace(top, lambda_0, 8)[:-1]:
+                n, ok = solver.solve(lam, cap)
+                sweeps += n
+        elif lambda_0 == 0 and top > 0:
+            for lam in np.geomspace(top, 1e-4 * top, 8):
+                n, ok = solver.solve(lam, cap)
+                sweeps += n
     n, swaps, ok = solver.fit(lambda_0, cap, algorithm)
     return solver.point(lambda_0, gamma, sweeps + n, swaps, ok)
 

@@ -82,6 +82,12 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         Move budget of the local search (per solve).
     screen_size : int, default=1000
         Most zero coordinates swept per active-set round.
+    warm_start : bool, default=False
+        With ``loss="multinomial"``: start from the previous fit's coefficients (same
+        features and classes) instead of from zero, so a grid of ``lambda_0`` values
+        or of ``max_support_size`` fitted one after the other costs about one path
+        (as scikit-learn's ``warm_start``; see the last example).  The binary losses
+        always start from zero and ignore it.
 
     Attributes
     ----------
@@ -118,6 +124,14 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
     >>> clf = L0Classifier(loss="multinomial", penalty="L0L2", lambda_0=5.0, gamma=0.01).fit(X, y)
     >>> clf.coef_.shape, bool(clf.predict_proba(X).sum(axis=1).round(12).min() == 1.0)
     ((3, 13), True)
+
+    The best subsets of 2, 3 and 5 features (``lambda_0=0`` with a cap), each fit
+    starting from the one before:
+
+    >>> clf = L0Classifier(loss="multinomial", penalty="L0L2", lambda_0=0.0, gamma=0.01,
+    ...                    warm_start=True)
+    >>> [clf.set_params(max_support_size=k).fit(X, y).support_.size for k in (2, 3, 5)]
+    [2, 3, 5]
     """
 
     _parameter_constraints = {
@@ -135,12 +149,13 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_swaps": [Interval(Integral, 0, None, closed="left")],
         "screen_size": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
     }
 
     def __init__(self, loss="logistic", penalty="L0", lambda_0=1.0, gamma=0.0, *,
                  algorithm="CDPSI", max_support_size=None, fit_intercept=True,
                  lower_bounds=None, upper_bounds=None, exclude_first_k=0, max_iter=200,
-                 tol=1e-6, max_swaps=100, screen_size=1000):
+                 tol=1e-6, max_swaps=100, screen_size=1000, warm_start=False):
         self.loss = loss
         self.penalty = penalty
         self.lambda_0 = lambda_0
@@ -155,6 +170,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_swaps = max_swaps
         self.screen_size = screen_size
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     @completes_fit
@@ -241,7 +257,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         cap = p if self.max_support_size is None else self.max_support_size
         point = fit_multinomial(problem, penalty, gamma, self.lambda_0, cap,
                                 algorithm=self.algorithm, max_iter=self.max_iter, tol=self.tol,
-                                max_swaps=self.max_swaps)
+                                max_swaps=self.max_swaps, start=self._multinomial_start(problem))
         self._store_multinomial(problem, point)
         if not point.converged:
             warn_user(f"Coordinate descent did not converge within max_iter={self.max_iter}"
@@ -254,6 +270,17 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
                           "gamma (penalty 'L0L2') for a meaningful scale.", UserWarning)
         return self
 
+    def _multinomial_start(self, problem):
+        """The previous fit as a normalised-scale start, when ``warm_start`` and it fits."""
+        previous = getattr(self, "_warm_state", None)
+        if not self.warm_start or previous is None:
+            return None
+        classes, coef, intercept = previous
+        if coef.shape != (problem.n_classes, problem.n_features) or not np.array_equal(
+                classes, self.classes_):
+            return None
+        return problem.to_normalised(coef, intercept)
+
     def _store_multinomial(self, problem, point):
         self.coef_, self.intercept_ = problem.to_original(point)
         if not self.fit_intercept:
@@ -263,6 +290,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_ = point.n_sweeps
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged
+        self._warm_state = (self.classes_.copy(), self.coef_.copy(), self.intercept_.copy())
 
     def _class_scores(self, X):
         """Per-class linear scores ``b0_k + x'B_k`` (multinomial loss)."""

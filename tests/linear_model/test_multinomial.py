@@ -246,3 +246,65 @@ def test_cv_path_pickle_pipeline():
     search = GridSearchCV(make_pipeline(StandardScaler(), L0Classifier(loss="multinomial")),
                           {"l0classifier__lambda_0": [1.0, 10.0]}, cv=3).fit(X, y)
     assert search.best_score_ > 0.85
+
+
+def best_subset_of_size(X, y, w, size, lam2):
+    Xn, _, _ = normalised(X, w)
+    Y = (y[:, None] == np.unique(y)[None, :]).astype(float)
+    return min(support_minimum(Xn, Y, w, S, lam2)
+               for S in combinations(range(X.shape[1]), size))
+
+
+def dense_multinomial_data(seed, n=150, p=7, K=3):
+    """Four informative features of seven, two of them correlated: the best subsets of
+    sizes 2 and 3 are not nested in the greedy order."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p)
+    X[:, 1] = X[:, 0] + rng.uniform(0.3, 1.0) * rng.standard_normal(n) * X[:, 0].std()
+    B = rng.standard_normal((p, K)) / X.std(axis=0)[:, None]
+    B[4:] = 0.0
+    eta = X @ B
+    P = np.exp(eta - eta.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    return X, np.array([rng.choice(K, p=row) for row in P])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cap_constrained_cdpsi_reaches_the_best_subset(seed):
+    """lambda_0 = 0 with max_support_size = k is best-subset selection of size k: CDPSI
+    (swaps, joint swaps) reaches the enumerated optimum, from zero and warm-started from
+    the size below."""
+    X, y = dense_multinomial_data(seed)
+    w = np.ones(X.shape[0])
+    lam2 = 10 ** np.random.default_rng(seed).uniform(-3, -1)
+    warm = L0Classifier(loss="multinomial", penalty="L0L2", gamma=lam2, lambda_0=0.0,
+                        tol=1e-10, max_iter=2000, warm_start=True)
+    for size in (1, 2, 3):
+        best = best_subset_of_size(X, y, w, size, lam2)
+        cold = L0Classifier(loss="multinomial", penalty="L0L2", gamma=lam2, lambda_0=0.0,
+                            max_support_size=size, tol=1e-10, max_iter=2000).fit(X, y)
+        warm.set_params(max_support_size=size).fit(X, y)
+        for clf in (cold, warm):
+            assert clf.support_.size == size
+            assert objective_of(clf, X, y, w, 0.0, 0.0, lam2) == pytest.approx(
+                best, rel=1e-7, abs=1e-7)
+
+
+def test_warm_start_starts_from_the_previous_fit():
+    X, y = load_wine(return_X_y=True)
+    kw = dict(loss="multinomial", penalty="L0L2", lambda_0=2.0, gamma=0.01)
+    cold = L0Classifier(**kw).fit(X, y)
+    warm = L0Classifier(**kw, warm_start=True).fit(X, y)
+    assert warm.n_iter_ == cold.n_iter_  # the first fit has nothing to start from
+    warm.fit(X, y)  # again from its own solution: a sweep or two confirm it
+    assert warm.n_iter_ < cold.n_iter_
+    assert warm.objective_ <= cold.objective_ * (1 + 1e-6)  # CD's tolerance
+    # a start with more features than the new cap is cut to the cap's largest rows
+    warm.set_params(max_support_size=2).fit(X, y)
+    assert warm.support_.size == 2
+    # other classes: no start (nothing to reuse), the fit is a cold one
+    y2 = np.where(y == 2, 1, y)
+    again = L0Classifier(**kw, max_support_size=2).fit(X, y2)
+    warm.fit(X, y2)
+    assert warm.n_iter_ == again.n_iter_
+    np.testing.assert_allclose(warm.coef_, again.coef_)
