@@ -274,6 +274,7 @@ def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
     gram_form = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     monkeypatch.setattr(l0l2, "_SMALL_P", 0)
     monkeypatch.setattr(l0l2, "_LARGE_BLOCK", 0)
+    monkeypatch.setattr(l0l2, "_MID_BLOCK", 0)
     mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
     mio.relax(Node())
     assert not mio._blocks  # the residual form ran
