@@ -58,6 +58,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import eigh
 
 from bnb import Problem, Relaxation
 from bnb.convergence import GAP_SCALE_FLOOR
@@ -290,7 +291,9 @@ class L0L2Problem(Problem):
         if not exact:
             lam_min = 0.0  # more columns than rows: the block is singular
             if self.eigen_shift and cols.size < self.design.n_samples:
-                lam_min = float(np.linalg.eigvalsh(gram)[0])
+                # the smallest eigenvalue alone (bisection): 1.5x faster than all of them
+                lam_min = float(eigh(gram, eigvals_only=True, subset_by_index=[0, 0],
+                                     driver="evx", check_finite=False)[0])
             entry[2], entry[3] = lam_min, True
         return entry[2]
 
@@ -444,7 +447,29 @@ class L0L2Problem(Problem):
         big_m = self.big_m
         enough = self.prune_level() if self.lazy_bounds else np.inf
         sol = self.solve_relaxation(kind, self.start_of(node), self.lam0, big_m, enough)
+        if sol.lower < enough:
+            kind, sol = self._resolve_after_fixing(kind, sol, big_m, enough)
         return self._relaxation(node, kind, sol, sol.lower, self.lam0, big_m)
+
+    def _resolve_after_fixing(self, kind, sol, big_m, enough):
+        """Re-solve a residual-form node whose own fixings bring it to covariance form.
+
+        The reduced-cost fixings of a node hold for its whole subtree, the node
+        included; when they leave few enough unfixed columns for the eigenvalue shift,
+        the node's relaxation with them applied is stronger, and may prune the node
+        instead of branching it (n = 500, p = 1000: a third of the residual-form nodes).
+        Returns ``(kind, solution)``: the fixed kinds and their solution when its bound
+        is higher, else the inputs.
+        """
+        if not self.eigen_shift or self._covariance_form(int(np.count_nonzero(kind))):
+            return kind, sol
+        to_zero, to_one = self.fixings(kind, sol, self.lam0, big_m)
+        if not self._covariance_form(int(np.count_nonzero(kind)) - to_zero.size):
+            return kind, sol
+        fixed = kind.copy()
+        fixed[to_zero], fixed[to_one] = 0, 2
+        again = self.solve_relaxation(fixed, sol.beta, self.lam0, big_m, enough)
+        return (fixed, again) if again.lower > sol.lower else (kind, sol)
 
     def _relaxation(self, node, kind, sol, lower, lam0, big_m, offset=0.0):
         """Package a relaxed solution with the subtree's fixings; an integral one is also
