@@ -65,7 +65,8 @@ from bnb.convergence import GAP_SCALE_FLOOR
 
 from .._shared.perspective import conjugate_fixed_one, envelope_arrays
 from .._shared.threads import single_blas_thread
-from ._relaxation_kernels import perspective_cd, relax_gram
+from ._relaxation_kernels import (gradient_from_columns, gram_block_from_columns,
+                                  perspective_cd, relax_gram)
 from ._solver import CoordinateDescent
 
 _MAX_ACTIVE_ROUNDS = 200
@@ -305,20 +306,24 @@ class L0L2Problem(Problem):
         ``_GRAM_STORE_BYTES`` blocks are formed directly.
         """
         p = self.design.n_features
+        if cols.size == 0:
+            return np.zeros((0, 0))
         missing = cols[self._slot[cols] < 0]
         if missing.size:
             used = self._n_slots + missing.size
             if used * p * 8 > _GRAM_STORE_BYTES:
                 return np.ascontiguousarray(self.design.gram_block(cols))
             if self._store is None or used > self._store.shape[1]:
-                grown = np.empty((p, min(max(2 * used, 64), _GRAM_STORE_BYTES // (8 * p))))
+                # Fortran order: a stored Gram column is contiguous (gradients sum them)
+                grown = np.empty((p, min(max(2 * used, 64), _GRAM_STORE_BYTES // (8 * p))),
+                                 order="F")
                 if self._store is not None:
                     grown[:, :self._n_slots] = self._store[:, :self._n_slots]
                 self._store = grown
             self._store[:, self._n_slots:used] = self.design.gram_columns(missing)
             self._slot[missing] = np.arange(self._n_slots, used)
             self._n_slots = used
-        return np.ascontiguousarray(self._store[np.ix_(cols, self._slot[cols])])
+        return gram_block_from_columns(self._store, cols, self._slot[cols])
 
     def _shift(self, gram, kind, lam_min):
         """A safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
@@ -384,6 +389,8 @@ class L0L2Problem(Problem):
             return NodeSolution(beta, r, self.design.w * r, primal, lower, grad,
                                 self.lam2 + 0.5 * delta)
         _, threshold, _ = envelope_arrays(lam0, self.lam2, big_m)
+        if p * p * 8 <= _GRAM_STORE_BYTES:
+            return self._solve_on_active_gram(kind, beta, lam0, big_m, threshold)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
         rtol = 1e-8
@@ -409,6 +416,49 @@ class L0L2Problem(Problem):
                 # branched whatever its exact bound.
                 break
             rtol *= 1e-2
+        return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
+
+    def _solve_on_active_gram(self, kind, beta, lam0, big_m, threshold):
+        """A large node's relaxation by covariance-form CD on its active set.
+
+        The active set (nonzeros, fixed ones, and the free zeros whose gradient exceeds
+        the envelope's slope) is a few hundred columns however many are unfixed; its
+        Gram block comes from the store of Gram columns, a coordinate move costs
+        O(active) instead of O(n), and the full gradient ``X~'W y~ - G[:, A] b_A`` costs
+        O(p |A|) instead of O(n p).  Columns whose gradient violates optimality join and
+        the active set is solved again.  No eigenvalue shift: the node has more unfixed
+        columns than the shift admits.  The bound is ``D(r)`` at the final residual with
+        its gradient ``X~' W r`` formed directly, as in the residual form.
+        """
+        active = (beta != 0.0) | (kind == 2)
+        grad = self._xty.copy()
+        if np.any(beta != 0.0):
+            cols = np.flatnonzero(beta)
+            self._stored_gram(cols)  # the columns' Gram columns join the store
+            grad = gradient_from_columns(self._store, self._slot[cols], beta[cols], self._xty)
+        for _ in range(_MAX_ACTIVE_ROUNDS):
+            entering = (kind == 1) & (beta == 0.0) & (np.abs(grad) > threshold)
+            cols = np.flatnonzero(active | entering)
+            gram = self._stored_gram(cols)
+            beta_c = np.ascontiguousarray(beta[cols])
+            _, primal, _ = relax_gram(gram, self._xty[cols], self._yty, beta_c,
+                                      np.ascontiguousarray(kind[cols]), lam0,
+                                      np.ascontiguousarray(self.lam2[cols]), 0.0,
+                                      np.ascontiguousarray(big_m[cols]),
+                                      self.settings.max_iter * 5, self.rel_tol)
+            beta[:] = 0.0
+            beta[cols] = beta_c
+            grad = (gradient_from_columns(self._store, self._slot[cols], beta_c, self._xty)
+                    if cols.size else self._xty.copy())
+            violators = ((kind == 1) & (beta == 0.0)
+                         & (np.abs(grad) > threshold * (1 + 1e-9) + 1e-14))
+            if not violators.any() or self.out_of_time():
+                break
+            active = (beta != 0.0) | (kind == 2)
+        r = self.problem.y_tilde - self.design.predict_normalised(beta)
+        wr = self.design.w * r
+        grad = self.design.gradient(wr)
+        lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
         return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
 
     def fixings(self, kind, sol, lam0, big_m, offset=0.0):
@@ -461,8 +511,9 @@ class L0L2Problem(Problem):
         Returns ``(kind, solution)``: the fixed kinds and their solution when its bound
         is higher, else the inputs.
         """
-        if not self.eigen_shift or self._covariance_form(int(np.count_nonzero(kind))):
-            return kind, sol
+        if (not self.eigen_shift or sol.lower >= self.prune_level()
+                or self._covariance_form(int(np.count_nonzero(kind)))):
+            return kind, sol  # (a node pruned already has contradictory fixings)
         to_zero, to_one = self.fixings(kind, sol, self.lam0, big_m)
         if not self._covariance_form(int(np.count_nonzero(kind)) - to_zero.size):
             return kind, sol

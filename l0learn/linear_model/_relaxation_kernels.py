@@ -245,3 +245,30 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
             break
         rtol *= 1e-2
     return grad, primal, lower
+
+
+@njit(cache=True, nogil=True)
+def gradient_from_columns(store, slots, b, xty):
+    """``xty - store[:, slots] @ b`` over the nonzero ``b`` only (``store`` holds Gram
+    columns in Fortran order, so each one is read contiguously)."""
+    grad = xty.copy()
+    for a in range(b.shape[0]):
+        if b[a] != 0.0:
+            col = store[:, slots[a]]
+            for i in range(grad.shape[0]):
+                grad[i] -= col[i] * b[a]
+    return grad
+
+
+@njit(cache=True, nogil=True)
+def gram_block_from_columns(store, cols, slots):
+    """The symmetric block ``G[cols][:, cols]`` from Gram columns stored in Fortran order
+    at ``slots`` (entry ``(a, c)`` is row ``cols[a]`` of column ``slots[c]``); each stored
+    column is read once, contiguously."""
+    m = cols.shape[0]
+    out = np.empty((m, m))
+    for c in range(m):
+        col = store[:, slots[c]]
+        for a in range(m):
+            out[c, a] = col[cols[a]]  # = G[cols[a], cols[c]], symmetric
+    return out

@@ -198,3 +198,41 @@ def l0bnb_synthetic(n, p, supp_size=10, snr=10.0, seed=1):
     mu = X @ b
     y = mu + rs.normal(size=n, scale=np.sqrt(np.std(mu, ddof=1) ** 2 / snr))
     return X, y
+
+
+def count_calls(function):
+    """``function`` wrapped to count its calls (in ``.calls``)."""
+    def wrapper(*args, **kwargs):
+        wrapper.calls += 1
+        return function(*args, **kwargs)
+    wrapper.calls = 0
+    return wrapper
+
+
+def force_node_form(monkeypatch, form, unfixed=None):
+    """Make exact L0L2 node relaxations take one form, whatever their size.
+
+    ``"covariance"``: the default for small problems (Gram block, eigenvalue shift);
+    ``"active-gram"``: every node large, active-set CD on stored Gram columns;
+    ``"residual"``: every node large and no Gram store, active-set CD on the residual;
+    ``"refix"``: nodes with ``unfixed`` unfixed columns large, smaller ones small, so a
+    node whose own fixings remove a column is re-solved in covariance form.
+    Returns the kernel (wrapped by :func:`count_calls`) that shows the form ran.
+    """
+    from l0learn.linear_model import _exact
+    if form == "covariance":
+        monkeypatch.setattr(_exact.L0L2Problem, "_block", count_calls(_exact.L0L2Problem._block))
+        return _exact.L0L2Problem._block
+    monkeypatch.setattr(_exact, "_SMALL_P", 0 if form != "refix" else unfixed - 1)
+    monkeypatch.setattr(_exact, "_LARGE_BLOCK", 0)
+    monkeypatch.setattr(_exact, "_MID_BLOCK", 0)
+    if form == "residual":
+        monkeypatch.setattr(_exact, "_GRAM_STORE_BYTES", 0)
+        monkeypatch.setattr(_exact, "perspective_cd", count_calls(_exact.perspective_cd))
+        return _exact.perspective_cd
+    if form == "refix":
+        monkeypatch.setattr(_exact.L0L2Problem, "_block", count_calls(_exact.L0L2Problem._block))
+        return _exact.L0L2Problem._block
+    monkeypatch.setattr(_exact, "gradient_from_columns",
+                        count_calls(_exact.gradient_from_columns))
+    return _exact.gradient_from_columns

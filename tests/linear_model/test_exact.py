@@ -11,8 +11,8 @@ from l0learn._shared.perspective import conjugate_fixed_one, envelope_constants
 from l0learn.linear_model._solver import NormalisedProblem, Settings
 from l0learn.datasets import make_sparse_regression
 from l0learn.linear_model._exact import L0L2Problem, dual_bound
-from l0learn.utils._testing import (best_subset, cvxpy_l0l2_relaxation, normalise,
-                                    to_normalised_coef)
+from l0learn.utils._testing import (best_subset, cvxpy_l0l2_relaxation, force_node_form,
+                                    normalise, to_normalised_coef)
 
 
 def small(seed, n=50, p=12, k=4, snr=2.0, rho=0.5):
@@ -263,21 +263,20 @@ def test_cardinality_lagrangian_bound_is_valid_at_every_price():
         assert lower - 3 * mu <= f_opt + 1e-9
 
 
+@pytest.mark.parametrize("form", ["active-gram", "residual"])
 @pytest.mark.parametrize("seed", range(3))
-def test_active_set_relaxations_agree_with_covariance_form(seed, monkeypatch):
-    # Small problems run node relaxations in covariance form; large ones by active-set CD
-    # on the residual.  Force the latter and check it against enumeration and the former.
-    from l0learn.linear_model import _exact as l0l2
+def test_active_set_relaxations_agree_with_covariance_form(seed, form, monkeypatch):
+    # Small problems run node relaxations in covariance form (with the eigenvalue
+    # shift); large ones by active-set CD, on stored Gram columns or on the residual.
+    # Force the latter and check them against enumeration, cvxpy and the former.
     X, y, _ = small(seed + 40, p=12)
     Xn, yn, _, _ = normalise(X, y)
     f_opt, _ = best_subset(Xn, yn, 0.008, 0.02)
     gram_form = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
-    monkeypatch.setattr(l0l2, "_SMALL_P", 0)
-    monkeypatch.setattr(l0l2, "_LARGE_BLOCK", 0)
-    monkeypatch.setattr(l0l2, "_MID_BLOCK", 0)
+    kernel = force_node_form(monkeypatch, form)
     mio = L0L2Problem(normalised_problem(X, y), 0.008, 0.02, Settings())
     mio.relax(Node())
-    assert not mio._blocks  # the residual form ran
+    assert not mio._blocks and kernel.calls  # no shifted block: the large-node form ran
     active = L0Regressor("L0L2", 0.008, 0.02, algorithm="BnB", gap_tol=1e-6).fit(X, y)
     for m in (gram_form, active):
         assert m.status_ == "optimal" and m.lower_bound_ <= f_opt + 1e-9

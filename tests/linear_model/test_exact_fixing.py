@@ -14,7 +14,7 @@ import pytest
 from bnb import Node
 from l0learn.linear_model._exact import CardinalityL0L2Problem, L0L2Problem
 from l0learn.linear_model._solver import NormalisedProblem, Settings
-from l0learn.utils._testing import normalise, objective, ridge_on_support
+from l0learn.utils._testing import force_node_form, normalise, objective, ridge_on_support
 
 
 def instance(rng):
@@ -63,11 +63,15 @@ def check_fixings(node, relaxation, values, upper):
     return len(new_zero) + len(new_one)
 
 
+@pytest.mark.parametrize("form", ["covariance", "active-gram", "residual", "refix"])
 @pytest.mark.parametrize("seed", range(8))
-def test_fixings_and_bounds_agree_with_enumeration(seed):
+def test_fixings_and_bounds_agree_with_enumeration(seed, form, monkeypatch):
+    # every node form of the relaxation (see force_node_form): small problems take the
+    # covariance form; the others are forced
     rng = np.random.default_rng(1000 + seed)
     n_fixed = 0
-    for _ in range(30):  # 8 x 30 = 240 instances, two forms each
+    ran = 0
+    for _ in range(30):  # 8 x 30 = 240 instances, two problem forms each
         X, y, w, fit_intercept = instance(rng)
         p = X.shape[1]
         lam2 = 10.0 ** rng.uniform(-4, 1)
@@ -77,6 +81,7 @@ def test_fixings_and_bounds_agree_with_enumeration(seed):
                                     np.full(p, -np.inf), np.full(p, np.inf))
         values = all_supports(Xn, yn, lam0, lam2)
         node = random_node(rng, p)
+        kernel = force_node_form(monkeypatch, form, unfixed=p - node.fixed_zero.size)
         below = completions(values, node)
         best_below = min(below.values())
         # The incumbent: the node's best completion, or a better one found elsewhere.
@@ -85,6 +90,7 @@ def test_fixings_and_bounds_agree_with_enumeration(seed):
         mio = L0L2Problem(problem, lam0, lam2, Settings())
         mio.upper = max(upper, lam0 + 1e-12)
         relaxation = mio.relax(node)
+        ran += kernel.calls
         assert relaxation.lower_bound <= best_below + 1e-9 * max(1.0, abs(best_below))
         n_fixed += check_fixings(node, relaxation, below, mio.upper)
 
@@ -99,3 +105,4 @@ def test_fixings_and_bounds_agree_with_enumeration(seed):
         assert relaxation.lower_bound <= best_k + 1e-9 * max(1.0, abs(best_k))
         n_fixed += check_fixings(node, relaxation, below_k, card.upper)
     assert n_fixed > 0  # the rule does fix variables on these instances
+    assert ran > 0  # and the form under test ran (for "refix": a node was re-solved)
