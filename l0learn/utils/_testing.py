@@ -214,7 +214,7 @@ def force_node_form(monkeypatch, form, unfixed=None):
 
     ``"covariance"``: the default for small problems (Gram block, eigenvalue shift);
     ``"active-gram"``: every node large, active-set CD on stored Gram columns;
-    ``"residual"``: every node large and no Gram store, active-set CD on the residual;
+    ``"residual"``: every node large, active-set CD on the residual (as for large p);
     ``"refix"``: nodes with ``unfixed`` unfixed columns large, smaller ones small, so a
     node whose own fixings remove a column is re-solved in covariance form.
     Returns the kernel (wrapped by :func:`count_calls`) that shows the form ran.
@@ -227,7 +227,7 @@ def force_node_form(monkeypatch, form, unfixed=None):
     monkeypatch.setattr(_exact, "_LARGE_BLOCK", 0)
     monkeypatch.setattr(_exact, "_MID_BLOCK", 0)
     if form == "residual":
-        monkeypatch.setattr(_exact, "_GRAM_STORE_BYTES", 0)
+        monkeypatch.setattr(_exact, "_ACTIVE_GRAM_MAX_P", 0)
         monkeypatch.setattr(_exact, "perspective_cd", count_calls(_exact.perspective_cd))
         return _exact.perspective_cd
     if form == "refix":
