@@ -441,8 +441,9 @@ class L0L2Problem(Problem):
         O(active) instead of O(n), and the full gradient ``X~'W y~ - G[:, A] b_A`` costs
         O(p |A|) instead of O(n p).  Columns whose gradient violates optimality join and
         the active set is solved again.  No eigenvalue shift: the node has more unfixed
-        columns than the shift admits.  The bound is ``D(r)`` at the final residual with
-        its gradient ``X~' W r`` formed directly, as in the residual form.  Returns None
+        columns than the shift admits.  The bound is ``D(r)`` at the final residual, with
+        ``X~' W r`` as ``X~'W y~ - G[:, A] b_A`` (the same vector, summed in another
+        order, as the covariance form does).  Returns None
         (``beta`` left at the last point) once the active set exceeds
         ``_ACTIVE_GRAM_FRACTION`` of the rows: there a move costs as much as on the
         residual, and the block solves (Newton polish on the support) cost more.
@@ -476,7 +477,6 @@ class L0L2Problem(Problem):
             active = (beta != 0.0) | (kind == 2)
         r = self.problem.y_tilde - self.design.predict_normalised(beta)
         wr = self.design.w * r
-        grad = self.design.gradient(wr)
         lower = dual_bound(self.problem.y_tilde, r, wr, grad, kind, lam0, self.lam2, big_m)
         return NodeSolution(beta, r, wr, primal, lower, grad, self.lam2)
 

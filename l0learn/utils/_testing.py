@@ -223,9 +223,8 @@ def force_node_form(monkeypatch, form, unfixed=None):
     if form == "covariance":
         monkeypatch.setattr(_exact.L0L2Problem, "_block", count_calls(_exact.L0L2Problem._block))
         return _exact.L0L2Problem._block
-    monkeypatch.setattr(_exact, "_SMALL_P", 0 if form != "refix" else unfixed - 1)
-    monkeypatch.setattr(_exact, "_LARGE_BLOCK", 0)
-    monkeypatch.setattr(_exact, "_MID_BLOCK", 0)
+    limit = 0 if form != "refix" else unfixed - 1
+    monkeypatch.setattr(_exact.L0L2Problem, "_covariance_form", lambda self, m: m <= limit)
     if form == "residual":
         monkeypatch.setattr(_exact, "_ACTIVE_GRAM_MAX_P", 0)
         monkeypatch.setattr(_exact, "perspective_cd", count_calls(_exact.perspective_cd))

@@ -15,7 +15,8 @@ from bnb import Node
 from l0learn import L0Regressor, l0_path
 from l0learn.linear_model._exact import L0L2Problem
 from l0learn.linear_model._solver import NormalisedProblem, Settings
-from l0learn.utils._testing import cvxpy_l0l2_relaxation, l0bnb_synthetic, normalise
+from l0learn.utils._testing import (cvxpy_l0l2_relaxation, force_node_form, l0bnb_synthetic,
+                                    normalise)
 
 
 def raw_objective(X, y, w, b0, b, lam0, lam2):
@@ -98,9 +99,12 @@ def test_raw_scale_bnb_and_cdpsi_against_enumeration(group):
         assert h.objective_ >= f_opt * (1 - 1e-9), seed
 
 
+@pytest.mark.parametrize("form", ["covariance", "active-gram", "residual"])
 @pytest.mark.parametrize("group", range(4))
-def test_every_node_bound_is_below_the_node_optimum(group):
-    """Inside the search, each node's bound against enumeration under its fixings."""
+def test_every_node_bound_is_below_the_node_optimum(group, form, monkeypatch):
+    """Inside the search, each node's bound against enumeration under its fixings, in
+    every node form (per-coordinate ridges: see ``force_node_form``)."""
+    kernel = force_node_form(monkeypatch, form)
     for seed in range(1000 + 10 * group, 1000 + 10 * group + 10):
         X, y, w, lam0, lam2, fit_intercept = raw_instance(seed)
         problem = NormalisedProblem(np.asfortranarray(X), y, w, fit_intercept,
@@ -128,6 +132,7 @@ def test_every_node_bound_is_below_the_node_optimum(group):
         f_opt, _, _ = raw_best_subset(X, y, w, lam0, lam2, fit_intercept)
         assert result.objective * scale == pytest.approx(f_opt, rel=1e-6), seed
         assert checked
+    assert kernel.calls
 
 
 @pytest.mark.parametrize("with_box", [False, True])
