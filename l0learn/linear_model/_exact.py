@@ -47,6 +47,14 @@ small.  Its bound linearises ``q`` at the current point (valid anywhere, tight a
 the optimum; ``delta = 0`` gives ``D(r)`` above).  Cached Gram blocks of ancestors
 are cut down, and their smallest eigenvalue stays valid by interlacing.
 
+**Node forms.**  A node with few unfixed columns (at most 300, or at most 0.9 n up to
+2000 columns, or n / 2 up to 4000) is relaxed in covariance form on its Gram block, with
+the shift above.  A larger one runs active-set coordinate descent: on the active set's
+Gram block cut from a store of Gram columns (p <= 2000), else on the residual; both
+give ``D(r)`` at the final point.  When a large node's own reduced-cost fixings leave
+few enough columns, it is re-solved at once in covariance form, with the shift: the
+node may then be pruned instead of branched.
+
 **Reduced-cost fixing.**  With the node's dual point fixed, forcing ``z_j = 1`` adds
 ``max(0, -phi*(v_j))`` to the bound and ``z_j = 0`` adds ``max(0, phi*(v_j))``.  When
 that child's bound exceeds the incumbent, ``z_j`` is fixed to the other value for the
