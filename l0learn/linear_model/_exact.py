@@ -321,14 +321,21 @@ class L0L2Problem(Problem):
         formed once (O(n p)) and every later block is cut from the store; past
         ``_GRAM_STORE_BYTES`` blocks are formed directly.
         """
-        p = self.design.n_features
         if cols.size == 0:
             return np.zeros((0, 0))
+        if not self._store_columns(cols):
+            return np.ascontiguousarray(self.design.gram_block(cols))
+        return gram_block_from_columns(self._store, cols, self._slot[cols])
+
+    def _store_columns(self, cols):
+        """Form and keep the Gram columns of ``cols`` not stored yet; False (nothing
+        stored) when the store would outgrow ``_GRAM_STORE_BYTES``."""
+        p = self.design.n_features
         missing = cols[self._slot[cols] < 0]
         if missing.size:
             used = self._n_slots + missing.size
             if used * p * 8 > _GRAM_STORE_BYTES:
-                return np.ascontiguousarray(self.design.gram_block(cols))
+                return False
             if self._store is None or used > self._store.shape[1]:
                 # Fortran order: a stored Gram column is contiguous (gradients sum them)
                 grown = np.empty((p, min(max(2 * used, 64), _GRAM_STORE_BYTES // (8 * p))),
@@ -339,7 +346,7 @@ class L0L2Problem(Problem):
             self._store[:, self._n_slots:used] = self.design.gram_columns(missing)
             self._slot[missing] = np.arange(self._n_slots, used)
             self._n_slots = used
-        return gram_block_from_columns(self._store, cols, self._slot[cols])
+        return True
 
     def _shift(self, gram, kind, lam_min):
         """A safe ``delta`` with ``gram - delta D_free`` positive semidefinite.
@@ -460,7 +467,7 @@ class L0L2Problem(Problem):
         grad = self._xty.copy()
         if np.any(beta != 0.0):
             cols = np.flatnonzero(beta)
-            self._stored_gram(cols)  # the columns' Gram columns join the store
+            self._store_columns(cols)  # all p columns fit (see the caller)
             grad = gradient_from_columns(self._store, self._slot[cols], beta[cols], self._xty)
         for _ in range(_MAX_ACTIVE_ROUNDS):
             entering = (kind == 1) & (beta == 0.0) & (np.abs(grad) > threshold)
@@ -529,12 +536,12 @@ class L0L2Problem(Problem):
         return self._relaxation(node, kind, sol, sol.lower, self.lam0, big_m)
 
     def _resolve_after_fixing(self, kind, sol, big_m, enough):
-        """Re-solve a residual-form node whose own fixings bring it to covariance form.
+        """Re-solve a large node whose own fixings bring it to covariance form.
 
         The reduced-cost fixings of a node hold for its whole subtree, the node
         included; when they leave few enough unfixed columns for the eigenvalue shift,
         the node's relaxation with them applied is stronger, and may prune the node
-        instead of branching it (n = 500, p = 1000: a third of the residual-form nodes).
+        instead of branching it (n = 500, p = 1000: a third of the large nodes).
         Returns ``(kind, solution)``: the fixed kinds and their solution when its bound
         is higher, else the inputs.
         """
