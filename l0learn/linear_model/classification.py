@@ -272,14 +272,14 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
 
     def _multinomial_start(self, problem):
         """The previous fit as a normalised-scale start, when ``warm_start`` and it fits."""
-        previous = getattr(self, "_warm_state", None)
-        if not self.warm_start or previous is None:
+        # the classes of the last multinomial fit (this fit has set classes_ already)
+        classes = getattr(self, "_warm_classes", None)
+        if not self.warm_start or classes is None:
             return None
-        classes, coef, intercept = previous
-        if coef.shape != (problem.n_classes, problem.n_features) or not np.array_equal(
+        if self.coef_.shape != (problem.n_classes, problem.n_features) or not np.array_equal(
                 classes, self.classes_):
             return None
-        return problem.to_normalised(coef, intercept)
+        return problem.to_normalised(self.coef_, self.intercept_)
 
     def _store_multinomial(self, problem, point):
         self.coef_, self.intercept_ = problem.to_original(point)
@@ -290,7 +290,7 @@ class L0Classifier(FitStateMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_ = point.n_sweeps
         self.n_swaps_ = point.n_swaps
         self.converged_ = point.converged
-        self._warm_state = (self.classes_.copy(), self.coef_.copy(), self.intercept_.copy())
+        self._warm_classes = self.classes_.copy()
 
     def _class_scores(self, X):
         """Per-class linear scores ``b0_k + x'B_k`` (multinomial loss)."""
