@@ -6,7 +6,7 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from l0learn._shared.fused import flsa, segment_l0, star_fusion
+from l0learn._shared.fused import flsa, segment_l0, smooth_chain, smooth_star, star_fusion
 
 CLARABEL = dict(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
 
@@ -124,3 +124,69 @@ def test_star_fusion_is_total_variation_for_two_levels():
     star_fusion(a, c, 0.2, out)
     flsa(a, c, 0.2, ref)
     np.testing.assert_allclose(out, ref, atol=1e-12)
+
+
+def _smooth_qp(a, c, lam, star=False):
+    t = cp.Variable(a.size)
+    obj = 0.5 * cp.sum(cp.multiply(c, cp.square(a - t)))
+    if star:
+        mu = cp.Variable()
+        obj = obj + 0.5 * lam * cp.sum_squares(t - mu)
+    elif a.size > 1:
+        obj = obj + 0.5 * lam * cp.sum_squares(cp.diff(t))
+    prob = cp.Problem(cp.Minimize(obj))
+    prob.solve(**CLARABEL)
+    return t.value, prob.value
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_smooth_chain_matches_qp(seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 40))
+    a = np.round(rng.normal(size=m), 1)
+    c = rng.uniform(0.01, 3.0, m)
+    if seed % 3 == 0:
+        c[rng.integers(0, m, size=m // 3)] = 0.0  # levels without data
+    lam = [0.0, 0.01, 0.2, 1.0, 50.0, 1e4][seed % 6]
+    out = np.empty(m)
+    smooth_chain(a, c, lam, out)
+    if c.sum() == 0:
+        np.testing.assert_array_equal(out, 0.0)
+        return
+    value = 0.5 * np.sum(c * (a - out) ** 2) + 0.5 * lam * np.sum(np.diff(out) ** 2)
+    ref, ref_value = _smooth_qp(a, c, lam)
+    assert value <= ref_value + 1e-9 * (1 + abs(ref_value))
+    assert np.sum(c * out) == pytest.approx(np.sum(c * a), abs=1e-9)
+    positive = c > 0
+    np.testing.assert_allclose(out[positive], ref[positive], atol=1e-5)
+    if lam > 0:  # a level without data lies on the line between its neighbours
+        np.testing.assert_allclose(out, ref, atol=1e-5)
+
+
+def test_smooth_chain_extremes_and_gaps():
+    rng = np.random.default_rng(3)
+    a, c = rng.normal(size=30), rng.uniform(0.5, 2.0, 30)
+    out = np.empty(30)
+    smooth_chain(a, c, 0.0, out)
+    np.testing.assert_allclose(out, a, atol=1e-12)
+    smooth_chain(a, c, 1e12, out)  # the weighted mean, kept exactly however large lam is
+    np.testing.assert_allclose(out, np.sum(c * a) / c.sum(), atol=1e-9)
+    c[[0, 1, 7, 29]] = 0.0  # unpenalised fit: gaps take the nearest weighted value on the left
+    smooth_chain(a, c, 0.0, out)
+    np.testing.assert_allclose(out[[0, 1, 7, 29]], [a[2], a[2], a[6], a[28]], atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_smooth_star_matches_qp(seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 8))
+    a, c = rng.normal(size=m), rng.uniform(0.1, 2.0, m)
+    lam = [0.0, 0.05, 0.5, 5.0, 500.0][seed % 5]
+    out = np.empty(m)
+    mu = smooth_star(a, c, lam, out)
+    assert mu == pytest.approx(out.mean(), abs=1e-12)
+    value = 0.5 * np.sum(c * (a - out) ** 2) + 0.5 * lam * np.sum((out - out.mean()) ** 2)
+    ref, ref_value = _smooth_qp(a, c, lam, star=True)
+    assert value <= ref_value + 1e-9
+    np.testing.assert_allclose(out, ref, atol=1e-6)
+    assert np.sum(c * out) == pytest.approx(np.sum(c * a), abs=1e-10)

@@ -11,9 +11,12 @@ Shared by FAST (additive step functions) and FIRE (rule extraction):
 * :func:`segment_l0` solves the same problem with the *number* of jumps
   priced instead of their size (optimal partitioning, exact, with PELT pruning);
 * :func:`star_fusion` fuses unordered levels (categories) to a free common
-  centre, the shift-invariant analogue of total variation without an order.
+  centre, the shift-invariant analogue of total variation without an order;
+* :func:`smooth_chain` and :func:`smooth_star` price the *squares* of the
+  differences instead (a discrete smoothing spline of order one: shapes with
+  many small steps rather than a few large ones), exactly in O(m).
 
-All three keep the weighted mean of ``a``: their solutions satisfy
+All five keep the weighted mean of ``a``: their solutions satisfy
 ``sum(c * theta) == sum(c * a)``.  Entries with ``c_k == 0`` carry no data; they
 are given the value of the nearest weighted neighbour on the left (on the right
 for leading ones), which is optimal since it adds no penalty.
@@ -318,6 +321,119 @@ def star_fusion(a, c, lam, out):
         else:
             out[k] = mu
     return mu
+
+
+@njit(cache=True, nogil=True)
+def smooth_chain(a, c, lam, out):
+    """min ½ Σ c_k (a_k − θ_k)² + ½ lam Σ_k (θ_{k+1} − θ_k)², exact, O(m).
+
+    The normal equations ``(diag(c) + lam L) θ = c a`` (``L`` the path
+    Laplacian) are tridiagonal and positive definite once some ``c_k > 0``; they
+    are solved by the Thomas algorithm for the deviation from the weighted mean
+    of ``a`` (``L`` annihilates constants), which keeps the mean exact when
+    ``lam`` dwarfs the weights.  Zero-weight entries are interpolated linearly
+    between their weighted neighbours (and take the nearest one's value at the
+    ends), which is what the penalty asks for.
+    """
+    m = a.shape[0]
+    if m == 0:
+        return
+    total = 0.0
+    mean = 0.0
+    for k in range(m):
+        if c[k] > 0.0:
+            total += c[k]
+            mean += c[k] * a[k]
+    if total <= 0.0:
+        out[:] = 0.0
+        return
+    mean /= total
+    if lam <= 0.0 or m == 1:
+        for k in range(m):
+            out[k] = a[k] - mean if c[k] > 0.0 else np.nan
+        _fill_gaps(c, out)
+    else:
+        # forward elimination on the rows of (diag(c) + lam L); sub- and
+        # super-diagonals are -lam
+        diag = np.empty(m)
+        for k in range(m):
+            diag[k] = c[k] + lam * ((k > 0) + (k < m - 1))
+        cp = np.empty(m)
+        piv = diag[0]
+        cp[0] = -lam / piv
+        out[0] = c[0] * (a[0] - mean) / piv if c[0] > 0.0 else 0.0
+        for k in range(1, m):
+            piv = diag[k] + lam * cp[k - 1]
+            cp[k] = -lam / piv
+            rhs = c[k] * (a[k] - mean) if c[k] > 0.0 else 0.0
+            out[k] = (rhs + lam * out[k - 1]) / piv
+        for k in range(m - 2, -1, -1):
+            out[k] -= cp[k] * out[k + 1]
+    for k in range(m):
+        out[k] += mean
+
+
+@njit(cache=True, nogil=True)
+def _fill_gaps(c, out):
+    """Zero-weight entries (marked NaN) take the nearest weighted value on the left (right
+    for leading ones): the unpenalised solution's convention, as :func:`flsa`'s."""
+    m = c.shape[0]
+    first = -1
+    for k in range(m):
+        if c[k] > 0.0:
+            first = k
+            break
+    for k in range(first):
+        out[k] = out[first]
+    for k in range(first + 1, m):
+        if not c[k] > 0.0:
+            out[k] = out[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def smooth_star(a, c, lam, out):
+    """min ½ Σ c_k (a_k − θ_k)² + ½ lam Σ_k (θ_k − μ)² over θ and a free centre μ.
+
+    For fixed μ, θ_k = (c_k a_k + lam μ) / (c_k + lam); the optimal μ is the
+    plain mean of θ, which gives μ = Σ_k c_k a_k / (c_k + lam) / Σ_k c_k / (c_k
+    + lam).  Zero-weight levels take μ.  Returns μ.
+    """
+    m = a.shape[0]
+    num = 0.0
+    den = 0.0
+    for k in range(m):
+        if c[k] > 0.0:
+            num += c[k] * a[k] / (c[k] + lam)
+            den += c[k] / (c[k] + lam)
+    if den <= 0.0:
+        out[:] = 0.0
+        return 0.0
+    mu = num / den
+    for k in range(m):
+        out[k] = (c[k] * a[k] + lam * mu) / (c[k] + lam) if c[k] > 0.0 else mu
+    return mu
+
+
+@njit(cache=True, nogil=True)
+def squared_differences(theta):
+    acc = 0.0
+    for k in range(theta.shape[0] - 1):
+        d = theta[k + 1] - theta[k]
+        acc += d * d
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def squared_deviations(theta):
+    """Σ_k (θ_k − mean θ)²: the star penalty at its best centre."""
+    mu = 0.0
+    for k in range(theta.shape[0]):
+        mu += theta[k]
+    mu /= max(theta.shape[0], 1)
+    acc = 0.0
+    for k in range(theta.shape[0]):
+        acc += (theta[k] - mu) ** 2
+    return acc
 
 
 @njit(cache=True, nogil=True)

@@ -17,11 +17,13 @@ change back into the residual (O(n)).
 import numpy as np
 from numba import njit
 
-from .._shared.fused import flsa, segment_l0, star_fusion
+from .._shared.fused import (flsa, segment_l0, smooth_chain, smooth_star, squared_deviations,
+                             squared_differences, star_fusion)
 from .._shared.levels import level_sums
 
 FUSION_TV = 0
 FUSION_L0 = 1
+FUSION_L2 = 2  # ½ lam Σ (θ_{k+1} − θ_k)²: smooth shapes
 KIND_ORDERED = 0
 KIND_CATEGORICAL = 1
 
@@ -30,6 +32,10 @@ KIND_CATEGORICAL = 1
 def _penalty(theta, kind, fusion, lam):
     if lam == 0.0 or theta.shape[0] < 2:
         return 0.0
+    if fusion == FUSION_L2:
+        if kind == KIND_ORDERED:
+            return 0.5 * lam * squared_differences(theta)
+        return 0.5 * lam * squared_deviations(theta)
     if fusion == FUSION_L0:
         if kind == KIND_ORDERED:
             n = 0
@@ -79,6 +85,12 @@ def _solve_chain(a, c, kind, fusion, lam, out):
     m = a.shape[0]
     if m == 0:
         return
+    if fusion == FUSION_L2:
+        if kind == KIND_ORDERED:
+            smooth_chain(a, c, lam, out)
+        else:
+            smooth_star(a, c, lam, out)
+        return
     if kind == KIND_ORDERED:
         if fusion == FUSION_TV:
             flsa(a, c, lam, out)
@@ -121,6 +133,35 @@ def ordered_tv_kkt(sums, theta, m_chain, lam):
 
 
 @njit(cache=True, nogil=True)
+def smooth_kkt(sums, theta, m_chain, kind, lam):
+    """Largest gradient entry of the loss plus the squared-difference penalty (smooth).
+
+    ``sums`` are the level sums of ``w * residual``; the penalty's gradient is
+    ``lam`` times the path Laplacian of ``theta`` (ordered) or ``lam (θ_k − mean θ)``
+    (categories, at the best centre).
+    """
+    worst = 0.0
+    mu = 0.0
+    if kind != KIND_ORDERED:
+        for k in range(m_chain):
+            mu += theta[k]
+        mu /= max(m_chain, 1)
+    for k in range(m_chain):
+        if kind == KIND_ORDERED:
+            lap = 0.0
+            if k > 0:
+                lap += theta[k] - theta[k - 1]
+            if k < m_chain - 1:
+                lap += theta[k] - theta[k + 1]
+        else:
+            lap = theta[k] - mu
+        d = abs(lam * lap - sums[k])
+        if d > worst:
+            worst = d
+    return worst
+
+
+@njit(cache=True, nogil=True)
 def block_update(j, codes, offsets, n_chain, kind, cw, w, resid, beta, lam, lam_group,
                  fusion, allowed, apply, sums, a, new):
     """Exact minimisation over feature ``j``'s shape; returns (decrease, kkt).
@@ -129,8 +170,9 @@ def block_update(j, codes, offsets, n_chain, kind, cw, w, resid, beta, lam, lam_
     lam_group · 1(β ≠ 0)`` with ``a`` the level means of the partial residual.
     With ``allowed`` false the shape is set to zero.  With ``apply`` false only
     the decrease is computed (for greedy block selection).  ``kkt`` is the
-    minimum-norm subgradient of the current point for an ordered TV chain (and
-    the unpenalised missing level), 0 otherwise.
+    minimum-norm subgradient of the current point for an ordered TV chain, the
+    gradient's largest entry for squared-difference fusion (and the unpenalised
+    missing level's in both), 0 otherwise.
     """
     off = offsets[j]
     n_lev = offsets[j + 1] - off
@@ -149,6 +191,8 @@ def block_update(j, codes, offsets, n_chain, kind, cw, w, resid, beta, lam, lam_
     if allowed and (is_active or lam_group == 0.0):
         if fusion == FUSION_TV and kd == KIND_ORDERED:
             kkt = ordered_tv_kkt(sums, b, m, lam)
+        elif fusion == FUSION_L2:
+            kkt = smooth_kkt(sums, b, m, kd, lam)
         if n_lev > m and abs(sums[m]) > kkt:
             kkt = abs(sums[m])
     for k in range(n_lev):

@@ -15,9 +15,12 @@ from scipy.special import expit
 from .._shared.levels import level_sums, level_weights
 from . import _kernels as K
 
-FUSIONS = {"tv": K.FUSION_TV, "l0": K.FUSION_L0}
+FUSIONS = {"tv": K.FUSION_TV, "l0": K.FUSION_L0, "l2": K.FUSION_L2}
 _NEWTON_STEPS = 50  # proximal Newton steps before the certifying majorised sweeps
 _NEWTON_SWEEPS = 20  # block sweeps on each Newton step's quadratic model
+# with squared-jump fusion that model is a linear system: inexact solves pay
+# (breast cancer CV: 5 sweeps 1.06 s, 20 sweeps 1.39 s; for TV 5 sweeps is slower)
+_SMOOTH_NEWTON_SWEEPS = 5
 _NEWTON_TOL = 1e-2  # the Newton phase's tolerances, relative to tol and tol**2
 _MIN_CURVATURE = 1e-10  # floor of p (1 - p) in the Newton weights
 
@@ -244,6 +247,7 @@ class LogisticFit(SquaredFit):
         problem = self.problem
         value = self.objective(lam_group)
         features = self._features(allowed)
+        sweeps = _SMOOTH_NEWTON_SWEEPS if problem.fusion == K.FUSION_L2 else _NEWTON_SWEEPS
         for _ in range(_NEWTON_STEPS):
             self.working_residual()  # refits the intercept
             p = expit(self.eta + self.intercept)
@@ -255,7 +259,7 @@ class LogisticFit(SquaredFit):
             beta = self.beta.copy()
             n_iter, _, _ = bcd(problem.with_weights(wh), beta, resid, self.lam / total,
                                lam_group / total, allowed, features=features,
-                               max_iter=_NEWTON_SWEEPS, tol=_NEWTON_TOL * self.tol)
+                               max_iter=sweeps, tol=_NEWTON_TOL * self.tol)
             self.n_iter += n_iter
             step_beta, step_eta = beta - self.beta, target - resid
             t = 1.0

@@ -246,11 +246,12 @@ class FASTRegressor(RegressorMixin, _FASTBase):
         + \\lambda_f \\sum_j \\mathrm{TV}(f_j) + \\lambda_g \\,\\#\\{j : f_j \\ne 0\\}
 
     with weights :math:`w` normalised to sum to one, :math:`\\mathrm{TV}` the total
-    variation over consecutive levels (``fusion="tv"``) or the number of jumps
-    (``fusion="l0"``), and optionally at most ``max_features`` non-zero shapes.
-    Each block update (one feature) is solved exactly: a weighted 1-D fused lasso
-    on the per-level residual means by Johnson's O(m) dynamic programme, or
-    optimal partitioning for ``"l0"``.  Shapes are centred (weighted mean zero
+    variation over consecutive levels (``fusion="tv"``), the number of jumps
+    (``fusion="l0"``) or half the sum of squared jumps (``fusion="l2"``), and
+    optionally at most ``max_features`` non-zero shapes.  Each block update (one
+    feature) is solved exactly: a weighted 1-D fused lasso on the per-level
+    residual means by Johnson's O(m) dynamic programme, optimal partitioning for
+    ``"l0"``, a tridiagonal solve for ``"l2"``.  Shapes are centred (weighted mean zero
     over the training rows) and :math:`\\beta_0 = \\bar y_w`.
 
     Parameters
@@ -258,10 +259,14 @@ class FASTRegressor(RegressorMixin, _FASTBase):
     lambda_fusion : float, default=1e-3
         Weight of the fusion penalty on the standardised scale (total variation in
         units of the response's standard deviation; for ``"l0"`` the price of one
-        jump as a fraction of the response's variance, halved).
-    fusion : {"tv", "l0"}, default="tv"
-        Total variation (convex; stationary points are global minima) or the number
-        of jumps (each block solved exactly; the whole problem to a block optimum).
+        jump as a fraction of the response's variance, halved; for ``"l2"`` the
+        weight of half the sum of squared jumps).
+    fusion : {"tv", "l0", "l2"}, default="tv"
+        Total variation (convex; stationary points are global minima; few large
+        jumps), the number of jumps (each block solved exactly; the whole problem
+        to a block optimum) or squared jumps (convex and smooth; many small jumps,
+        a discrete smoothing spline: the shapes of a boosted GAM, and usually the
+        best probabilities, but no segmentation).
     max_features : int, default=None
         At most this many non-constant shape functions (group-ℓ0 constraint).
     lambda_group : float, default=0.0
@@ -277,7 +282,8 @@ class FASTRegressor(RegressorMixin, _FASTBase):
     categorical_features : "from_dtype", array-like of int, str or bool, or None, default="from_dtype"
         Categorical columns: one unordered level per category, fused towards a
         common centre (:math:`\\min_\\mu \\sum_k |f_k - \\mu|`, which equals total
-        variation for two categories).  ``"from_dtype"``: pandas categorical,
+        variation for two categories; with ``"l2"``, :math:`\\tfrac12\\sum_k (f_k -
+        \\bar f)^2`).  ``"from_dtype"``: pandas categorical,
         object and string columns.
     block_selection : {"cyclic", "greedy"}, default="cyclic"
         Order of block updates: cyclic sweeps, or Gauss–Southwell (score every
@@ -286,7 +292,8 @@ class FASTRegressor(RegressorMixin, _FASTBase):
         Sweeps (cyclic) or block updates (greedy).
     tol : float, default=1e-4
         Converged when no block update lowers the objective by more than ``tol**2``
-        and every minimum-norm subgradient of a total-variation shape is <= ``tol``.
+        and every minimum-norm subgradient of a total-variation shape (every
+        gradient entry of an ``"l2"`` shape) is <= ``tol``.
 
     Attributes
     ----------
@@ -310,7 +317,8 @@ class FASTRegressor(RegressorMixin, _FASTBase):
     objective_, n_iter_, converged_ : float, int, bool
         Objective at the solution, outer iterations, and whether ``tol`` was reached.
     kkt_violation_ : float
-        Largest minimum-norm subgradient of a total-variation shape at the end.
+        Largest minimum-norm subgradient of a total-variation shape (gradient entry
+        of an ``"l2"`` shape) at the end.
     n_features_in_, feature_names_in_
         Features seen in ``fit`` (names when ``X`` has string column names).
 
@@ -508,8 +516,9 @@ class _FASTPathCV:
     _cv_constraints = {
         "lambdas": ["array-like", None],
         "n_lambdas": [Interval(Integral, 1, None, closed="left")],
-        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "cv": ["cv_object"],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": ["verbose"],
     }
 
@@ -519,9 +528,19 @@ class _FASTPathCV:
             if grid.size == 0 or np.any(grid < 0) or not np.all(np.isfinite(grid)):
                 raise ValueError("lambdas must be a non-empty sequence of finite values >= 0.")
             return np.sort(grid)[::-1]
-        top = problem.lambda_max(resid) if self.fusion == "tv" else 0.5
-        top = top if top > 0 else 1.0
-        return top * np.geomspace(1.0, self.lambda_min_ratio, self.n_lambdas)
+        ratio = self.lambda_min_ratio
+        if self.fusion == "l2":
+            # squared jumps never make a shape exactly constant.  With level weights
+            # ~1/m and loss curvature h the penalty smooths over sqrt(lam m / h)
+            # levels; start at a third of the longest chain (a wider kernel keeps
+            # little more than each shape's linear trend, and that at a high price)
+            top = self._curvature * float(max(problem.n_chain.max(), 2)) / 10.0
+            ratio = 1e-4 if ratio is None else ratio
+        else:
+            top = problem.lambda_max(resid) if self.fusion == "tv" else 0.5
+            top = top if top > 0 else 1.0
+            ratio = 1e-3 if ratio is None else ratio
+        return top * np.geomspace(1.0, ratio, self.n_lambdas)
 
     def _solve_at(self, fit, lam):
         fit.lam = float(lam)
@@ -533,18 +552,28 @@ class _FASTPathCV:
         ``start(sub, train)`` checks the fold and returns its path fit and a function
         ``predict(fit, test_codes)``; ``score(test, prediction)`` scores the held-out rows.
         """
-        scores = np.empty((lambdas.size, len(folds)))
+        scores = np.full((lambdas.size, len(folds)), np.nan)
         with Progress(len(folds), "folds", self.verbose) as progress:
             for f, (train, test) in enumerate(folds):
                 fold_w = np.zeros_like(w)
                 fold_w[train] = w[train]
                 fit, predict = start(problem.with_weights(fold_w), train)
                 test_codes = np.asfortranarray(problem.codes[test])
+                worse = 0  # consecutive grid values scored above the fold's best
                 for q, lam in enumerate(lambdas):
                     self._solve_at(fit, lam)
                     scores[q, f] = score(test, predict(fit, test_codes))
-                progress.update(info=f"best held-out score {scores[:, f].min():.4g}")
+                    worse = worse + 1 if scores[q, f] > np.min(scores[:q + 1, f]) else 0
+                    if self.patience is not None and worse >= self.patience:
+                        break
+                progress.update(info=f"best held-out score {np.nanmin(scores[:, f]):.4g}")
         return scores
+
+    @staticmethod
+    def _best(scores):
+        """The grid value with the lowest mean held-out score among those every fold fitted."""
+        mean = scores.mean(axis=1)
+        return int(np.nanargmin(mean))
 
 
 class FASTRegressorCV(_FASTPathCV, FASTRegressor):
@@ -563,10 +592,17 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
         Explicit decreasing grid (overrides ``n_lambdas``/``lambda_min_ratio``).
     n_lambdas : int, default=20
         Length of the automatic ``lambda_fusion`` grid.
-    lambda_min_ratio : float, default=1e-3
-        Smallest grid value relative to the largest (where every shape is constant).
+    lambda_min_ratio : float, default=None
+        Smallest grid value relative to the largest (where every shape is
+        constant; for ``fusion="l2"``, a tenth of the number of levels of the
+        longest feature).  None means 1e-3, or 1e-4 for ``"l2"``.
     cv : int or cross-validation splitter, default=5
         Folds (an int means shuffled ``KFold``) or a splitter.
+    patience : int or None, default=5
+        A fold stops its path once this many consecutive grid values scored worse
+        than the best it has seen (the small end of the grid holds the most
+        expensive fits).  Values a fold did not fit cannot be chosen.  ``None``:
+        every fold fits the whole grid.
     verbose : bool, default=False
         Report each finished fold and the time left (a tqdm bar when tqdm is installed).
     fusion, max_features, lambda_group, feature_selection, max_bins
@@ -581,7 +617,8 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
     lambdas_ : ndarray
         The ``lambda_fusion`` grid (decreasing).
     cv_mse_ : ndarray of shape (n_lambdas, n_folds)
-        Held-out mean squared error per grid value and fold.
+        Held-out mean squared error per grid value and fold (NaN where a fold
+        stopped early, see ``patience``).
 
 
     Notes
@@ -599,12 +636,15 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
     True
     """
 
+    _curvature = 1.0  # of the loss on the standardised response (for the "l2" grid)
+
     _parameter_constraints = {
         **{k: v for k, v in _PARAMETERS.items() if k != "lambda_fusion"},
         **_FASTPathCV._cv_constraints,
     }
 
-    def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5, fusion="tv",
+    def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=None, cv=5, patience=5,
+                 fusion="tv",
                  max_features=None, lambda_group=0.0, feature_selection="swap", max_bins=256,
                  categorical_features="from_dtype", block_selection="cyclic", max_iter=1000,
                  tol=1e-4, verbose=False):
@@ -613,6 +653,7 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
         self.n_lambdas = n_lambdas
         self.lambda_min_ratio = lambda_min_ratio
         self.cv = cv
+        self.patience = patience
         self.fusion = fusion
         self.max_features = max_features
         self.lambda_group = lambda_group
@@ -647,7 +688,7 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
             lambda test, pred: np.average((y[test] - pred) ** 2, weights=w[test]))
         self.lambdas_ = lambdas
         self.cv_mse_ = errors
-        best = int(np.argmin(errors.mean(axis=1)))
+        best = self._best(errors)
         self.lambda_fusion_ = float(lambdas[best])
         fit = self._path_fit(problem, resid)
         for lam in lambdas[:best + 1]:
@@ -678,10 +719,17 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
         Explicit grid (sorted decreasing; overrides ``n_lambdas``/``lambda_min_ratio``).
     n_lambdas : int, default=20
         Length of the automatic grid.
-    lambda_min_ratio : float, default=1e-3
-        Smallest grid value relative to the largest.
+    lambda_min_ratio : float, default=None
+        Smallest grid value relative to the largest (for ``fusion="l2"`` the
+        largest is a fortieth of the number of levels of the longest feature).
+        None means 1e-3, or 1e-4 for ``"l2"``.
     cv : int or cross-validation splitter, default=5
         Folds (an int means ``StratifiedKFold(cv)``) or a splitter.
+    patience : int or None, default=5
+        A fold stops its path once this many consecutive grid values scored worse
+        than the best it has seen (the small end of the grid holds the most
+        expensive fits).  Values a fold did not fit cannot be chosen.  ``None``:
+        every fold fits the whole grid.
     scoring : {"log_loss", "misclassification"}, default="log_loss"
         Held-out criterion (weighted by ``sample_weight``; lower is better).
     fusion, max_features, lambda_group, feature_selection, max_bins
@@ -698,7 +746,8 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
     lambdas_ : ndarray
         The grid (decreasing).
     cv_scores_ : ndarray of shape (n_lambdas, n_folds)
-        Held-out score per grid value and fold.
+        Held-out score per grid value and fold (NaN where a fold stopped early,
+        see ``patience``).
 
     Notes
     -----
@@ -715,13 +764,15 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
     (True, (2, 2))
     """
 
+    _curvature = 0.25  # the logistic loss's largest (for the "l2" grid)
+
     _parameter_constraints = {
         **{k: v for k, v in _PARAMETERS.items() if k != "lambda_fusion"},
         **_FASTPathCV._cv_constraints,
         "scoring": [StrOptions({"log_loss", "misclassification"})],
     }
 
-    def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=1e-3, cv=5,
+    def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=None, cv=5, patience=5,
                  scoring="log_loss", fusion="tv", max_features=None, lambda_group=0.0,
                  feature_selection="swap", max_bins=256, categorical_features="from_dtype",
                  block_selection="cyclic", max_iter=1000, tol=1e-4, verbose=False):
@@ -729,6 +780,7 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
         self.n_lambdas = n_lambdas
         self.lambda_min_ratio = lambda_min_ratio
         self.cv = cv
+        self.patience = patience
         self.scoring = scoring
         self.fusion = fusion
         self.max_features = max_features
@@ -779,7 +831,7 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
             lambda test, log_odds: self._score(y01[test], w[test], log_odds))
         self.lambdas_ = lambdas
         self.cv_scores_ = scores
-        best = int(np.argmin(scores.mean(axis=1)))
+        best = self._best(scores)
         self.lambda_fusion_ = float(lambdas[best])
         fit = self._path_fit(problem, y01)
         for lam in lambdas[:best + 1]:

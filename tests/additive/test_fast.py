@@ -10,7 +10,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso
 
-from l0learn import FASTClassifier, FASTRegressor, FASTRegressorCV
+from l0learn import FASTClassifier, FASTClassifierCV, FASTRegressor, FASTRegressorCV
 from l0learn.additive._solver import AdditiveProblem, SquaredFit
 from l0learn.datasets import make_additive_regression
 
@@ -35,15 +35,19 @@ def _indicators(model, X):
     return mats
 
 
-def _tv_objective_cvxpy(model, X, y, lam, loss="squared", w=None):
+def _tv_objective_cvxpy(model, X, y, lam, loss="squared", w=None, fusion="tv"):
     n = X.shape[0]
     w = np.full(n, 1.0 / n) if w is None else w / w.sum()
     mats = _indicators(model, X)
     betas = [cp.Variable(A.shape[1]) for A in mats]
     b0 = cp.Variable()
     eta = b0 + sum(A @ b for A, b in zip(mats, betas))
-    tv = sum(cp.norm1(cp.diff(b[:lev.n_chain])) for b, lev in zip(betas, model.levels_)
-             if lev.n_chain > 1)
+    if fusion == "tv":
+        tv = sum(cp.norm1(cp.diff(b[:lev.n_chain])) for b, lev in zip(betas, model.levels_)
+                 if lev.n_chain > 1)
+    else:  # squared jumps, halved (ordered features only here)
+        tv = 0.5 * sum(cp.sum_squares(cp.diff(b[:lev.n_chain]))
+                       for b, lev in zip(betas, model.levels_) if lev.n_chain > 1)
     if loss == "squared":
         mu = np.sum(w * y)
         sd = np.sqrt(np.sum(w * (y - mu) ** 2))
@@ -103,6 +107,57 @@ def test_logistic_newton_phase_reaches_cvxpy_with_default_limits(monkeypatch):
     with pytest.warns(ConvergenceWarning):
         crawl = FASTClassifier(lambda_fusion=lam, tol=1e-5, max_iter=200).fit(X, y)
     assert crawl.objective_ > ref + 1e-6
+
+
+@pytest.mark.parametrize("lam", [1e-4, 1e-2, 1.0])
+def test_l2_fusion_objective_matches_cvxpy(lam):
+    X, y = _small(7, n=90)
+    X[::9, 2] = np.nan
+    w = np.random.default_rng(1).uniform(0.2, 3.0, X.shape[0])
+    model = FASTRegressor(lambda_fusion=lam, fusion="l2", tol=1e-9, max_iter=100000).fit(
+        X, y, sample_weight=w)
+    assert model.converged_ and model.kkt_violation_ <= 1e-9
+    ref = _tv_objective_cvxpy(model, X, y, lam, w=w, fusion="l2")
+    assert model.objective_ == pytest.approx(ref, abs=1e-7)
+    yc = (y > np.median(y)).astype(float)
+    clf = FASTClassifier(lambda_fusion=lam, fusion="l2", tol=1e-7, max_iter=100000).fit(
+        X, yc, sample_weight=w)
+    assert clf.converged_
+    ref = _tv_objective_cvxpy(clf, X, yc, lam, loss="logistic", w=w, fusion="l2")
+    assert clf.objective_ == pytest.approx(ref, abs=1e-6)
+
+
+def test_l2_fusion_equals_ridge_on_jump_indicators():
+    """Squared jumps on the levels are a ridge on the step-function columns 1[x >= u_l]:
+    ½ mean r² + ½ lam ‖θ‖² is sklearn's ‖r‖² + alpha ‖θ‖² with alpha = n lam."""
+    from sklearn.linear_model import Ridge
+
+    X, y = _small(4, n=100, p=2)
+    lam = 3e-2
+    model = FASTRegressor(lambda_fusion=lam, fusion="l2", tol=1e-9, max_iter=100000).fit(X, y)
+    ys = (y - y.mean()) / y.std()
+    cols = np.hstack([(X[:, j:j + 1] >= lev.thresholds[None, 1:]).astype(float)
+                      for j, lev in enumerate(model.levels_)])
+    ridge = Ridge(alpha=lam * X.shape[0]).fit(cols, ys)
+    ours = (model.predict(X) - y.mean()) / y.std()
+    np.testing.assert_allclose(ours, ridge.predict(cols), atol=1e-7)
+    # many small steps, not a few large ones: every level change is a jump
+    assert all(np.count_nonzero(np.diff(v)) == v.size - 1 for v in model.shape_values_)
+
+
+def test_l2_fusion_on_categories_shrinks_to_a_common_centre():
+    rng = np.random.default_rng(0)
+    colour = pd.Categorical(rng.choice(["red", "green", "blue", "grey"], 300))
+    effect = {"red": 1.0, "green": -0.5, "blue": 0.2, "grey": 0.0}
+    y = np.array([effect[c] for c in colour]) + 0.1 * rng.normal(size=300)
+    df = pd.DataFrame({"colour": colour})
+    loose = FASTRegressor(lambda_fusion=1e-6, fusion="l2").fit(df, y)
+    tight = FASTRegressor(lambda_fusion=10.0, fusion="l2").fit(df, y)
+    assert np.ptp(tight.shape_values_[0]) < 0.2 * np.ptp(loose.shape_values_[0])
+    # category means, recovered when the penalty vanishes
+    means = pd.Series(y).groupby(np.asarray(colour)).mean()
+    fitted = pd.Series(loose.predict(df)).groupby(np.asarray(colour)).mean()
+    np.testing.assert_allclose(fitted[means.index], means, atol=1e-4)
 
 
 def test_equals_lasso_on_jump_indicators():
@@ -322,8 +377,25 @@ def test_cv_selects_a_grid_value_and_refits():
     assert cv.cv_mse_.shape == (12, 4)
     assert cv.lambda_fusion_ in cv.lambdas_
     assert np.all(np.diff(cv.lambdas_) < 0)
-    best = int(np.argmin(cv.cv_mse_.mean(axis=1)))
+    mean = cv.cv_mse_.mean(axis=1)
+    best = int(np.nanargmin(mean))
     assert 0 < best < 11  # an interior optimum on this design
+    assert cv.lambda_fusion_ == cv.lambdas_[best]
+    # patience: a fold stops once that many values in a row score worse than its best
+    short = FASTRegressorCV(n_lambdas=12, cv=4, patience=2).fit(X, y)
+    stopped = 0
+    for f in range(4):
+        col = short.cv_mse_[:, f]
+        fitted = np.flatnonzero(~np.isnan(col))
+        assert fitted[0] == 0 and np.all(np.diff(fitted) == 1)
+        last = fitted[-1]
+        if last < 11:
+            stopped += 1
+            assert np.all(col[last - 1:last + 1] > np.min(col[:last - 1]))
+    assert stopped > 0
+    np.testing.assert_allclose(short.cv_mse_[~np.isnan(short.cv_mse_)],
+                               cv.cv_mse_[~np.isnan(short.cv_mse_)], rtol=1e-10)
+    assert short.lambda_fusion_ == cv.lambda_fusion_
     direct = FASTRegressor(lambda_fusion=cv.lambda_fusion_).fit(X, y)
     np.testing.assert_allclose(cv.predict(Xt), direct.predict(Xt), atol=1e-3)
 
@@ -449,3 +521,18 @@ def test_classifier_cv_equals_a_hand_computed_fold_loop():
                                rtol=1e-3, atol=1e-3)
     mis = FASTClassifierCV(n_lambdas=4, cv=3, scoring="misclassification").fit(X, y)
     assert np.all((mis.cv_scores_ >= 0) & (mis.cv_scores_ <= 1))
+
+
+def test_l2_fusion_cv_grid_brackets_the_optimum():
+    """The squared-jump grid (from a tenth of the longest chain's levels, four decades
+    down) has its held-out optimum inside, not at an end, on the breast-cancer data."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    cv = FASTClassifierCV(fusion="l2", cv=3, n_lambdas=10).fit(X[:300], y[:300])
+    assert cv.lambdas_[0] == pytest.approx(0.25 * max(lev.n_chain for lev in cv.levels_) / 10)
+    assert cv.lambdas_[-1] == pytest.approx(1e-4 * cv.lambdas_[0])
+    best = int(np.nanargmin(cv.cv_scores_.mean(axis=1)))
+    fitted = int(np.flatnonzero(~np.isnan(cv.cv_scores_).any(axis=1))[-1])
+    assert 0 < best < fitted
+    assert cv.lambda_fusion_ == cv.lambdas_[best]
