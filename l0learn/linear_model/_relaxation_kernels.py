@@ -169,7 +169,7 @@ def polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
             nb = 0.0  # a coordinate stopped at zero leaves exactly
             d = nb - beta[j]
         for i in range(p):
-            grad[i] -= d * gram[i, j]
+            grad[i] -= d * gram[j, i]
         if kind[j] == 1:
             grad[j] += d * delta
         beta[j] = nb
@@ -179,8 +179,9 @@ def polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m):
 def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps, rel_tol):
     """Solve a node relaxation in covariance form (small free set), in one call.
 
-    ``gram = X~' W X~`` over the node's unfixed columns (unit diagonal), ``xty = X~' W
-    y~`` and ``yty = y~' W y~``.  With ``delta <= lambda_min(gram)`` the loss is split
+    ``gram = X~' W X~`` over the node's unfixed columns (unit diagonal, symmetric: a
+    move reads row ``j``, contiguous, for column ``j``), ``xty = X~' W y~`` and ``yty =
+    y~' W y~``.  With ``delta <= lambda_min(gram)`` the loss is split
     as ``0.5 b'(gram - delta D)b + (delta / 2) ||b_free||^2`` (``D`` the diagonal of
     free coordinates), the first part convex, the second joining the ridge of every
     free coordinate (``lam2 + delta / 2``) inside its perspective envelope: a valid and,
@@ -197,7 +198,7 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
     lam2_free = lam2 + 0.5 * delta
     # False, typed as a runtime bool: a literal would compile relaxed_coordinate twice
     no_envelope = p < 0
-    grad = xty - gram @ beta
+    grad = xty - beta @ gram  # rows of gram, as every move below reads them
     for j in range(p):
         if kind[j] == 1:
             grad[j] += delta * beta[j]
@@ -223,7 +224,7 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
                 if t != b_old:
                     step = t - b_old
                     for i in range(p):
-                        grad[i] -= step * gram[i, j]
+                        grad[i] -= step * gram[j, i]
                     if kind[j] == 1:
                         grad[j] += step * delta
                     beta[j] = t
