@@ -157,6 +157,23 @@ def flsa(a, c, lam, out):
 
 
 @njit(cache=True, nogil=True)
+def _fill_gaps(c, out):
+    """Zero-weight entries take the nearest weighted value on the left (right for leading
+    ones): the unpenalised solution's convention, as :func:`flsa`'s."""
+    m = c.shape[0]
+    first = -1
+    for k in range(m):
+        if c[k] > 0.0:
+            first = k
+            break
+    for k in range(first):
+        out[k] = out[first]
+    for k in range(first + 1, m):
+        if not c[k] > 0.0:
+            out[k] = out[k - 1]
+
+
+@njit(cache=True, nogil=True)
 def _segment_cost(s0, s1, s2, i, k):
     """Half the weighted sum of squares of a[i:k] about its weighted mean (prefix sums)."""
     w = s0[k] - s0[i]
@@ -237,17 +254,7 @@ def segment_l0(a, c, lam, out, prune):
     if wsum <= 0.0:
         out[:] = 0.0
     else:
-        # zero-weight entries: value of the left neighbour (right for leading ones)
-        first = -1
-        for k in range(m):
-            if c[k] > 0.0:
-                first = k
-                break
-        for k in range(first):
-            out[k] = out[first]
-        for k in range(first + 1, m):
-            if c[k] <= 0.0:
-                out[k] = out[k - 1]
+        _fill_gaps(c, out)
     return F[m]
 
 
@@ -371,23 +378,6 @@ def smooth_chain(a, c, lam, out):
             out[k] -= cp[k] * out[k + 1]
     for k in range(m):
         out[k] += mean
-
-
-@njit(cache=True, nogil=True)
-def _fill_gaps(c, out):
-    """Zero-weight entries (marked NaN) take the nearest weighted value on the left (right
-    for leading ones): the unpenalised solution's convention, as :func:`flsa`'s."""
-    m = c.shape[0]
-    first = -1
-    for k in range(m):
-        if c[k] > 0.0:
-            first = k
-            break
-    for k in range(first):
-        out[k] = out[first]
-    for k in range(first + 1, m):
-        if not c[k] > 0.0:
-            out[k] = out[k - 1]
 
 
 @njit(cache=True, nogil=True)
