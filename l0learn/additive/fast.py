@@ -532,10 +532,10 @@ class _FASTPathCV:
         if self.fusion == "l2":
             # squared jumps never make a shape exactly constant.  With level weights
             # ~1/m and loss curvature h the penalty smooths over sqrt(lam m / h)
-            # levels; start at a third of the longest chain (a wider kernel keeps
-            # little more than each shape's linear trend, and that at a high price)
-            top = self._curvature * float(max(problem.n_chain.max(), 2)) / 10.0
-            ratio = 1e-4 if ratio is None else ratio
+            # levels: start where that spans the longest chain, end near one level
+            # (on six data sets the held-out optimum fell at 0.25-0.65 of the way)
+            top = self._curvature * float(max(problem.n_chain.max(), 2))
+            ratio = 1e-5 if ratio is None else ratio
         else:
             top = problem.lambda_max(resid) if self.fusion == "tv" else 0.5
             top = top if top > 0 else 1.0
@@ -594,8 +594,8 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
         Length of the automatic ``lambda_fusion`` grid.
     lambda_min_ratio : float, default=None
         Smallest grid value relative to the largest (where every shape is
-        constant; for ``fusion="l2"``, a tenth of the number of levels of the
-        longest feature).  None means 1e-3, or 1e-4 for ``"l2"``.
+        constant; for ``fusion="l2"``, the number of levels of the longest
+        feature).  None means 1e-3, or 1e-5 for ``"l2"``.
     cv : int or cross-validation splitter, default=5
         Folds (an int means shuffled ``KFold``) or a splitter.
     patience : int or None, default=5
@@ -721,8 +721,8 @@ class FASTClassifierCV(_FASTPathCV, FASTClassifier):
         Length of the automatic grid.
     lambda_min_ratio : float, default=None
         Smallest grid value relative to the largest (for ``fusion="l2"`` the
-        largest is a fortieth of the number of levels of the longest feature).
-        None means 1e-3, or 1e-4 for ``"l2"``.
+        largest is a quarter of the number of levels of the longest feature).
+        None means 1e-3, or 1e-5 for ``"l2"``.
     cv : int or cross-validation splitter, default=5
         Folds (an int means ``StratifiedKFold(cv)``) or a splitter.
     patience : int or None, default=5
