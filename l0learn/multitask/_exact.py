@@ -171,7 +171,9 @@ class MultiTaskBnBProblem(Problem):
                 targets.append(y)
                 const.append(0.0)
         if self.gram:
+            # exactly symmetric, so the kernels may read a row for a column
             self.G = np.stack([X.T @ X / n for X, n in zip(d.X, d.n)])
+            self.G = 0.5 * (self.G + self.G.transpose(0, 2, 1))
             self.b = np.stack([Xty / n for Xty, n in zip(d.Xty, d.n)])
             self.D, self.t = np.zeros((0, p), order="F"), np.zeros(0)
             self.start = np.zeros(d.K + 1, dtype=np.int64)

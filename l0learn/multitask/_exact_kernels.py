@@ -71,10 +71,10 @@ def _loss_gradient(gram, D, start, scale, r, G, GB, b, k, j):
 def _move(gram, D, start, r, G, GB, k, j, delta):
     """Keep ``r`` (or ``GB``) current after ``beta_kj += delta``."""
     if gram:
-        Gk = G[k]
+        Gk = G[k]  # symmetric: row j is column j, read contiguously
         p = GB.shape[1]
         for i in range(p):
-            GB[k, i] += Gk[i, j] * delta
+            GB[k, i] += Gk[j, i] * delta
     else:
         _column_update(D, r, start[k], start[k + 1], j, delta)
 

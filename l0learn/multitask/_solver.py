@@ -87,7 +87,8 @@ class MultiTaskProblem:
         K = d.K
         value = 0.0
         for k in range(K):
-            r = d.y[k] - d.X[k] @ B[k]
+            nz = np.flatnonzero(B[k])  # a sparse product: supports are small
+            r = d.y[k] - d.X[k][:, nz] @ B[k, nz]
             value += r @ r / (2 * d.n[k]) + 0.5 * self.l1 * B[k] @ B[k]
         mean = B.mean(axis=0)
         value += 0.5 * self.l2 * np.sum((B - mean) ** 2)
