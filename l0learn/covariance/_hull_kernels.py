@@ -60,7 +60,9 @@ def hull_pair_step(a, b, kind, lam0, lam2, big_m, d_i, l_i, d_j, l_j, delta, thr
     f1 = _pair_value(x1, a, b, lam0, lam2, big_m, d_i, l_i, d_j, l_j, delta)[1]
     f2 = _pair_value(x2, a, b, lam0, lam2, big_m, d_i, l_i, d_j, l_j, delta)[1]
     for _ in range(80):
-        if hi - lo <= 1e-13:
+        # the pair's value is flat (quadratic) at its minimum: z to 1e-8 leaves ~1e-16
+        # of it (1e-13 cost twice the evaluations; p = 200: 18 % more nodes a second)
+        if hi - lo <= 1e-8:
             break
         if f1 <= f2:
             hi, x2, f2 = x2, x1, f1
