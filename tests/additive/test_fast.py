@@ -268,19 +268,22 @@ def test_tv_recovers_steps_with_small_penalty():
     assert np.all(np.diff(values)[np.abs(thresholds[1:] - 0.25) > 0.01] == 0)
 
 
-def test_greedy_selection_finds_the_five_active_shapes_first():
+@pytest.mark.parametrize("fusion, lam", [("tv", 1e-3), ("l2", 1e-2)])
+def test_greedy_selection_finds_the_five_active_shapes_first(fusion, lam):
     X, y, _, _ = make_additive_regression(5000, random_state=2)
-    model = FASTRegressor(lambda_fusion=1e-3, max_features=5, feature_selection="greedy").fit(X, y)
+    model = FASTRegressor(lambda_fusion=lam, fusion=fusion, max_features=5,
+                          feature_selection="greedy").fit(X, y)
     assert set(model.selection_path_["feature"]) == {"x0", "x1", "x2", "x3", "x4"}
     assert np.all(np.diff(model.selection_path_["objective"]) < 0)
     np.testing.assert_array_equal(model.active_features_, [0, 1, 2, 3, 4])
 
 
-def test_group_l0_price_zeroes_noise_features():
+@pytest.mark.parametrize("fusion, lam", [("tv", 1e-3), ("l2", 1e-2)])
+def test_group_l0_price_zeroes_noise_features(fusion, lam):
     X, y, _, _ = make_additive_regression(5000, random_state=3)
-    model = FASTRegressor(lambda_fusion=1e-3, lambda_group=2e-3).fit(X, y)
+    model = FASTRegressor(lambda_fusion=lam, fusion=fusion, lambda_group=2e-3).fit(X, y)
     np.testing.assert_array_equal(model.active_features_, [0, 1, 2, 3, 4])
-    dense = FASTRegressor(lambda_fusion=1e-3).fit(X, y)
+    dense = FASTRegressor(lambda_fusion=lam, fusion=fusion).fit(X, y)
     assert len(dense.active_features_) > 5
 
 
