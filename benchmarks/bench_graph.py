@@ -173,6 +173,8 @@ EXACT_INSTANCES = [
     (200, 400, "banded", 10.0, 0.04, 0.3, None, 120),
     (200, 400, "uniform", 10.0, 0.02, 1.0, None, 120),
     (200, 400, "banded", 10.0, 0.04, 1.0, None, 120),
+    (200, 400, "uniform", 10.0, 0.04, 0.1, None, 120),  # issue 15's lambda_2 = 0.1 target
+    (200, 400, "banded", 10.0, 0.04, 0.1, None, 120),
 ]
 
 
