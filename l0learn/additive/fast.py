@@ -565,14 +565,15 @@ class _FASTPathCV:
                 # 10 tol; the refit on all rows uses tol itself.
                 fit.tol = _FOLD_TOL_FACTOR * fit.tol
                 test_codes = np.asfortranarray(problem.codes[test])
-                worse = 0  # consecutive grid values scored above the fold's best
+                best, worse = np.inf, 0  # the fold's best score; values scored above it since
                 for q, lam in enumerate(lambdas):
                     self._solve_at(fit, lam)
                     scores[q, f] = score(test, predict(fit, test_codes))
-                    worse = worse + 1 if scores[q, f] > np.min(scores[:q + 1, f]) else 0
+                    worse = worse + 1 if scores[q, f] > best else 0
+                    best = min(best, scores[q, f])
                     if self.patience is not None and worse >= self.patience:
                         break
-                progress.update(info=f"best held-out score {np.nanmin(scores[:, f]):.4g}")
+                progress.update(info=f"best held-out score {best:.4g}")
         return scores
 
     @staticmethod
@@ -651,10 +652,9 @@ class FASTRegressorCV(_FASTPathCV, FASTRegressor):
     }
 
     def __init__(self, *, lambdas=None, n_lambdas=20, lambda_min_ratio=None, cv=5, patience=5,
-                 fusion="tv",
-                 max_features=None, lambda_group=0.0, feature_selection="swap", max_bins=256,
-                 categorical_features="from_dtype", block_selection="cyclic", max_iter=1000,
-                 tol=1e-4, verbose=False):
+                 fusion="tv", max_features=None, lambda_group=0.0, feature_selection="swap",
+                 max_bins=256, categorical_features="from_dtype", block_selection="cyclic",
+                 max_iter=1000, tol=1e-4, verbose=False):
         self.verbose = verbose
         self.lambdas = lambdas
         self.n_lambdas = n_lambdas
