@@ -269,19 +269,27 @@ def test_relaxation_and_dual_bound_match_cvxpy(big_m):
     assert relaxation_objective(st.theta, st.q, kind, lam0, lam2, big_m) >= reference - 1e-9
 
 
-def _cvxpy_hull(Y, kind, lam0, lam2, delta, floor):
-    """The hull relaxation of l0learn.covariance._hull_kernels, written out for Clarabel."""
+def _cvxpy_hull(Y, kind, lam0, lam2, shift, floor):
+    """The hull relaxation of l0learn.covariance._hull_kernels, written out for Clarabel.
+
+    Row i: S_ii d_i + 2 S_{i,-i} t + ||W_i' t||^2 / d_i - log d_i with W_i W_i' =
+    S_{-i,-i} - diag(shift[i, -i]), plus shift_ij t^2 / (d_i - (1 - z) L_i) per pair side.
+    """
     cp = pytest.importorskip("cvxpy")
     p = Y.shape[1]
     S = Y.T @ Y
-    C = np.linalg.cholesky(S - delta * np.eye(p)).T
     pairs = list(zip(*np.triu_indices(p, 1)))
     d = cp.Variable(p)
     t = {pr: cp.Variable() for pr in pairs}
-    cols = [cp.hstack([d[i] if k == i else t[(min(i, k), max(i, k))] for k in range(p)])
-            for i in range(p)]
-    obj = sum(cp.quad_over_lin(C @ cols[i], d[i]) - cp.log(d[i]) + delta * d[i]
-              for i in range(p))
+    obj = 0
+    for i in range(p):
+        rest = [k for k in range(p) if k != i]
+        w, V = np.linalg.eigh(S[np.ix_(rest, rest)] - np.diag(shift[i, rest]))
+        assert w.min() >= -1e-12 * max(1.0, w.max())  # the shift keeps the row convex
+        W = V * np.sqrt(np.maximum(w, 0.0))
+        off = cp.hstack([t[(min(i, k), max(i, k))] for k in rest])
+        obj += (S[i, i] * d[i] + 2 * S[i, rest] @ off + cp.quad_over_lin(W.T @ off, d[i])
+                - cp.log(d[i]))
     # d <= 1e6 only keeps the conic solver stable; it never binds here.
     cons = [d >= floor, d <= 1e6]
     for (i, j) in pairs:
@@ -293,32 +301,52 @@ def _cvxpy_hull(Y, kind, lam0, lam2, delta, floor):
         if kind[i, j] == 2:
             cons.append(z == 1)
         obj += lam0 * z + lam2 * s
-        for a in (i, j):
+        for a, b in ((i, j), (j, i)):
             u = cp.Variable()
             cons += [u <= d[a] - (1 - z) * floor[a], u <= 1e6 * z]
-            obj += delta * cp.quad_over_lin(t[(i, j)], u)
+            obj += shift[a, b] * cp.quad_over_lin(t[(i, j)], u)
     prob = cp.Problem(cp.Minimize(obj), cons)
     prob.solve(solver="CLARABEL")
     return prob.value
 
 
+def _shifted(problem, theta):
+    """A hull-relaxation state of ``theta`` on ``problem``'s shifted rows."""
+    from l0learn.covariance._hull_kernels import shift_state
+    st = GraphState.from_theta(problem.S, theta)
+    rows, cols = np.nonzero(np.triu(theta, 1))
+    shift_state(problem.shift, st.theta, st.H, st.q, rows.astype(np.int64),
+                cols.astype(np.int64))
+    return st
+
+
+@pytest.mark.parametrize("targeted", [False, True])
 @pytest.mark.parametrize("lam2", [0.05, 0.3])
-def test_hull_relaxation_matches_cvxpy_and_beats_perspective(lam2):
+def test_hull_relaxation_matches_cvxpy_and_beats_perspective(lam2, targeted):
     _, Y, S, _ = data(n=80, p=6, seed=5)
     lam0 = 0.04
     kind = np.ones((6, 6), dtype=np.int8)
     kind[0, 1] = kind[1, 0] = 0
     kind[2, 3] = kind[3, 2] = 2
     problem = GraphL0Problem(S, lam0, lam2, relaxation="hull", rel_tol=1e-9)
+    if targeted:  # more shift on the edges of a solution (CDPSI's here)
+        start = primal_solve(S, lam0, lam2, np.inf)
+        problem.shift = problem.target_shift(start.state.theta)
+        assert problem.shift.max() > 2 * problem.delta
     node = bnb.node.Node(fixed_zero=np.array([problem.pair_index[0, 1]]),
                          fixed_one=np.array([problem.pair_index[2, 3]]))
     assert np.array_equal(problem.node_kinds(node), kind)
     state, Z = problem.start_state(node, kind)
     primal, lower = problem.solve_hull(state, Z, kind)
-    reference = _cvxpy_hull(Y, kind, lam0, lam2, problem.delta, problem.diag_floor)
+    reference = _cvxpy_hull(Y, kind, lam0, lam2, problem.shift, problem.diag_floor)
     assert lower <= reference + 1e-6
     assert primal == pytest.approx(reference, abs=2e-5)
     assert np.all(np.diag(state.theta) >= problem.diag_floor - 1e-12)
+    # The state's H and q are those of the shifted rows.
+    ref = _shifted(problem, state.theta)
+    assert np.allclose(state.H, ref.H, atol=1e-12) and np.allclose(state.q, ref.q, atol=1e-12)
+    dense = state.theta @ S - state.theta * problem.shift
+    assert np.allclose(state.H, dense, atol=1e-12)
     # Valid at arbitrary points too (any Theta with theta_ii >= 1 / S_ii, any feasible Z).
     from l0learn.covariance._hull_kernels import hull_dual_bound
     rng = np.random.default_rng(1)
@@ -329,12 +357,83 @@ def test_hull_relaxation_matches_cvxpy_and_beats_perspective(lam2):
         Zr = np.clip(rng.uniform(0.05, 1, (6, 6)), 0, 1)
         Zr = np.triu(Zr, 1) + np.triu(Zr, 1).T
         Zr[kind == 2] = 1.0
-        st = GraphState.from_theta(problem.S_hull, theta)
-        assert hull_dual_bound(problem.S_hull, st.theta, st.H, st.q, Zr, kind, problem.diag_floor,
-                               lam0, lam2, np.inf, problem.delta) <= reference + 1e-9
+        st = _shifted(problem, theta)
+        assert hull_dual_bound(problem.S, problem.shift, st.theta, st.H, st.q, Zr, kind,
+                               problem.diag_floor, lam0, lam2, np.inf) <= reference + 1e-9
     # Stronger than the perspective relaxation at the same node.
     plain = GraphL0Problem(S, lam0, lam2, relaxation="perspective", rel_tol=1e-9)
     assert lower >= plain.solve_relaxation(plain.start_state(node, kind)[0], kind)[1] - 1e-9
+
+
+def test_targeted_shift_keeps_every_row_convex_and_is_stronger():
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        p = int(rng.integers(4, 12))
+        _, Y, S, _ = data(n=int(rng.integers(p + 5, 4 * p)), p=p, seed=int(rng.integers(1e6)),
+                          design=str(rng.choice(["uniform", "banded"])))
+        problem = GraphL0Problem(S, 0.04, 0.1, relaxation="hull")
+        lam_min = np.linalg.eigvalsh(S)[0]
+        assert problem.delta == pytest.approx(lam_min, rel=2e-6) and problem.delta < lam_min
+        theta = random_theta(p, rng, density=float(rng.uniform(0.2, 1.0)))
+        shift = problem.target_shift(theta)
+        for i in range(p):
+            rest = np.r_[0:i, i + 1:p]
+            block = S[np.ix_(rest, rest)] - np.diag(shift[i, rest])
+            assert np.linalg.eigvalsh(block)[0] >= -1e-12 * np.abs(S).max()
+            edges = rest[theta[i, rest] != 0]
+            others = np.setdiff1d(rest, edges)
+            assert np.allclose(shift[i, others], 0.75 * lam_min, rtol=1e-12)
+            if 0 < edges.size <= 8:
+                assert np.all(shift[i, edges] > lam_min)
+
+
+def test_root_keeps_the_stronger_of_the_uniform_and_targeted_shifts():
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        p = int(rng.integers(6, 16))
+        _, Y, S, _ = data(n=4 * p, p=p, seed=int(rng.integers(1e6)), design="banded")
+        start = primal_solve(S, 0.04, 0.1, np.inf).state.theta
+        bounds = []
+        for targeted in (False, True):
+            problem = GraphL0Problem(S, 0.04, 0.1, relaxation="hull")
+            state = GraphState.from_theta(problem.S, start)
+            problem.offer(problem.objective(state), state.theta)
+            problem.targeted = targeted  # True: the uniform shift only
+            bounds.append(problem.relax(bnb.Node()).lower_bound)
+            assert problem.targeted
+        assert bounds[0] >= bounds[1] - 1e-9 * max(1.0, abs(bounds[1]))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_targeted_hull_node_bounds_never_exceed_enumeration(seed):
+    """Node bounds of the targeted hull relaxation at random nodes of random p = 4
+    instances against the best solution consistent with each node (enumeration)."""
+    rng = np.random.default_rng(100 + seed)
+    pairs = list(itertools.combinations(range(4), 2))
+    for _ in range(40):
+        design = str(rng.choice(["uniform", "banded"]))
+        _, Y, S, _ = data(n=int(rng.integers(8, 60)), p=4, seed=int(rng.integers(1e6)),
+                          design=design)
+        lam0 = float(rng.choice([0.01, 0.04, 0.2]))
+        lam2 = float(rng.choice([1e-3, 0.03, 0.3, 3.0]))
+        values = {}
+        for mask in range(1 << len(pairs)):
+            chosen = [pr for b, pr in enumerate(pairs) if mask >> b & 1]
+            values[mask] = _best_on_support(Y, chosen, lam2) + lam0 * len(chosen)
+        problem = GraphL0Problem(S, lam0, lam2, relaxation="hull", rel_tol=1e-9)
+        if not problem.hull:
+            continue
+        # the edges of a good solution (where the targeted shift lifts the bound most)
+        problem.shift = problem.target_shift(primal_solve(S, lam0, lam2, np.inf).state.theta)
+        problem.targeted = True
+        order = rng.permutation(len(pairs))
+        n0, n1 = rng.integers(0, 3, size=2)
+        zero, one = np.sort(order[:n0]), np.sort(order[n0:n0 + n1])
+        best = min(v for mask, v in values.items()
+                   if not any(mask >> b & 1 for b in zero) and all(mask >> b & 1 for b in one))
+        node = bnb.Node(zero.astype(np.int64), one.astype(np.int64))
+        bound = problem.relax(node).lower_bound
+        assert bound <= best + 1e-7 * max(1.0, abs(best)), (design, lam0, lam2, bound, best)
 
 
 def test_certified_box_keeps_better_solutions():
