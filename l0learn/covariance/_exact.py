@@ -317,8 +317,8 @@ class GraphL0Problem(Problem):
         shift = np.full((self.p, self.p), base)
         B = np.linalg.inv(self.S - base * np.eye(self.p))
         for i in range(self.p):
-            row = np.abs(theta[i])
-            row[i] = 0.0  # (a copy: abs)
+            row = np.abs(theta[i])  # a copy: the diagonal entry is cleared below
+            row[i] = 0.0
             T = np.flatnonzero(row)
             if T.size == 0:
                 continue
