@@ -106,3 +106,46 @@ def test_fixings_and_bounds_agree_with_enumeration(seed, form, monkeypatch):
         n_fixed += check_fixings(node, relaxation, below_k, card.upper)
     assert n_fixed > 0  # the rule does fix variables on these instances
     assert ran > 0  # and the form under test ran (for "refix": a node was re-solved)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_guessed_shift_bounds_agree_with_enumeration(seed, monkeypatch):
+    # The covariance form's guessed shift (certified by Cholesky, see _guessed_shift):
+    # a history of "earlier blocks" with eigenvalues from 0.5 to 3 times the node's
+    # own, so that the guess is sometimes certified below lambda_min and sometimes
+    # refused; bounds and fixings must hold either way.
+    import l0learn.linear_model._exact as l0l2
+    guesses = []
+    original = l0l2.L0L2Problem._guessed_shift
+
+    def record(self, gram, kind):
+        shift = original(self, gram, kind)
+        guesses.append((shift, np.linalg.eigvalsh(gram)[0]))
+        return shift
+
+    monkeypatch.setattr(l0l2.L0L2Problem, "_guessed_shift", record)
+    rng = np.random.default_rng(2000 + seed)
+    for _ in range(60):  # 4 x 60 = 240 instances
+        X, y, w, fit_intercept = instance(rng)
+        p = X.shape[1]
+        lam2 = 10.0 ** rng.uniform(-4, 1)
+        lam0 = rng.uniform(0.002, 0.05)
+        Xn, yn, _, _ = normalise(X, y, w, fit_intercept)
+        problem = NormalisedProblem(np.asfortranarray(X), y, w, fit_intercept,
+                                    np.full(p, -np.inf), np.full(p, np.inf))
+        values = all_supports(Xn, yn, lam0, lam2)
+        node = random_node(rng, p)
+        below = completions(values, node)
+        best_below = min(below.values())
+        mio = L0L2Problem(problem, lam0, lam2, Settings())
+        mio.upper = max(best_below + rng.choice([0.0, 1e-3]) * abs(best_below), lam0 + 1e-12)
+        cols = np.flatnonzero(mio.node_kinds(node) != 0)
+        own = np.linalg.eigvalsh(mio._stored_gram(cols))[0] if cols.size else 0.0
+        mio._eigen_sizes = [cols.size] * 3
+        mio._eigen_values = list(own * rng.uniform(0.5, 3.0, 3) / l0l2._GUESS_FRACTION)
+        relaxation = mio.relax(node)
+        assert relaxation.lower_bound <= best_below + 1e-9 * max(1.0, abs(best_below))
+        check_fixings(node, relaxation, below, mio.upper)
+    used = [s for s, _ in guesses if s > 0.0]
+    assert all(s <= lam for s, lam in guesses)  # never above the block's eigenvalue
+    assert used and len(used) < len(guesses)  # certified sometimes, refused sometimes
