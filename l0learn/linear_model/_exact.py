@@ -794,6 +794,8 @@ def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, bi
     if deadline is not None:
         mio.deadline = deadline
     mio.gap_tol, mio.lazy_bounds = gap_tol, True
+    # Node relaxations solved well inside the search's tolerance, so that it can close.
+    mio.rel_tol = min(mio.rel_tol, 0.1 * gap_tol)
     incumbent = None
     if start is not None:
         start = np.asarray(start, dtype=float)
