@@ -314,7 +314,7 @@ def _check_bnb_path(penalty, gamma, big_m, gap_tol=1e-4, time_limit=None):
 
 def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, verbose=False):
     """Solve every point of a CDPSI path exactly, each from its CDPSI solution."""
-    from ._exact import solve_exact
+    from ._exact import open_gap_advice, solve_exact
 
     exact, lower, gap, nodes = [], [], [], []
     p = problem.design.n_features
@@ -346,9 +346,11 @@ def _certify_path(problem, points, settings, gap_tol, time_limit, big_m=None, ve
     open_points = np.flatnonzero(~(path.gap <= gap_tol))
     if open_points.size:
         worst = int(open_points[np.argmax(path.gap[open_points])])
+        advice = open_gap_advice(problem.design.n_samples, problem.design.n_features,
+                                 path.gap[worst], big_m)
         warn_user(f"{open_points.size} of {len(exact)} path points are not certified to "
                   f"gap_tol={gap_tol:g} (worst: relative gap {path.gap[worst]:.3g} at lambda_0="
-                  f"{path.lambda_0[worst]:.4g}); see path.gap, or raise time_limit.",
+                  f"{path.lambda_0[worst]:.4g}); see path.gap, or raise time_limit.{advice}",
                   ConvergenceWarning)
     path.n_nodes = np.array(nodes, dtype=int)
     return path

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._shared.fitted import FitStateMixin, completes_fit
 from .._shared.warn import warn_user
 from .._shared.validation import canonical_sparse, check_target
-from ._exact import solve_exact
+from ._exact import open_gap_advice, solve_exact
 from ._penalties import PENALTIES
 from ._solver import Point, fit_single
 from .path import (ALGORITHMS, assemble_path, cross_validate_path, gamma_values, make_problem,
@@ -335,9 +335,11 @@ class L0Regressor(_L0LinearBase):
                           "big_m or leave it None for a certified bound.", UserWarning)
         converged = result.status.value == "optimal"
         if not converged:
+            advice = open_gap_advice(problem.design.n_samples, problem.design.n_features,
+                                     result.rel_gap, self.big_m)
             warn_user(f"Branch and bound stopped ({result.termination.value}) with a "
-                          f"relative gap of {result.rel_gap:.3g}; the solution is the best "
-                          "found.", ConvergenceWarning)
+                      f"relative gap of {result.rel_gap:.3g}; the solution is the best "
+                      f"found.{advice}", ConvergenceWarning)
         return Point(lambda_0=0.0 if self.k is not None else float(self.lambda_0) / scale,
                      gamma=float(gamma), support=support,
                      values=beta[support], objective=float(result.objective),

@@ -6,7 +6,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import bnb
 from bnb import Node
-from l0learn import L0Regressor
+from l0learn import L0Regressor, l0_path
 from l0learn._shared.perspective import conjugate_fixed_one, envelope_constants
 from l0learn.linear_model._solver import NormalisedProblem, Settings
 from l0learn.datasets import make_sparse_regression
@@ -347,3 +347,18 @@ def test_stored_gram_blocks_equal_direct_blocks(monkeypatch):
     np.testing.assert_allclose(fresh._stored_gram(cols), fresh.design.gram_block(cols),
                                rtol=1e-12, atol=1e-12)
     assert fresh._n_slots == 0  # too large for the store: formed directly
+
+
+def test_open_gap_warning_advises_on_wide_designs():
+    # p >= n with a small ridge: the search stops on its node limit with a large gap,
+    # and the warning says what strengthens the certificate; with p < n it does not.
+    X, y, _ = make_sparse_regression(30, 120, 5, snr=2.0, seed=3)
+    with pytest.warns(ConvergenceWarning, match="as many features as samples"):
+        L0Regressor("L0L2", 0.01, 0.001, algorithm="BnB", max_nodes=3).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="as many features as samples"):
+        l0_path(X, y, penalty="L0L2", gamma=0.001, algorithm="BnB", max_support_size=3,
+                time_limit=0.2)
+    X, y, _ = make_sparse_regression(60, 18, 6, snr=1.0, rho=0.6, seed=2)
+    with pytest.warns(ConvergenceWarning) as record:
+        L0Regressor("L0L2", 0.004, 0.005, algorithm="BnB", max_nodes=2).fit(X, y)
+    assert not any("features as samples" in str(w.message) for w in record)
