@@ -34,6 +34,18 @@ def instance(rng):
     return X, y, w, fit_intercept
 
 
+def random_case(rng):
+    """A random instance, its penalties, and every support's objective (enumerated)."""
+    X, y, w, fit_intercept = instance(rng)
+    p = X.shape[1]
+    lam2 = 10.0 ** rng.uniform(-4, 1)
+    lam0 = rng.uniform(0.002, 0.05)
+    Xn, yn, _, _ = normalise(X, y, w, fit_intercept)
+    problem = NormalisedProblem(np.asfortranarray(X), y, w, fit_intercept,
+                                np.full(p, -np.inf), np.full(p, np.inf))
+    return problem, all_supports(Xn, yn, lam0, lam2), lam0, lam2
+
+
 def all_supports(Xn, yn, lam0, lam2):
     p = Xn.shape[1]
     return {S: objective(Xn, yn, ridge_on_support(Xn, yn, S, lam2), lam0, 0.0, lam2)
@@ -72,14 +84,8 @@ def test_fixings_and_bounds_agree_with_enumeration(seed, form, monkeypatch):
     n_fixed = 0
     ran = 0
     for _ in range(30):  # 8 x 30 = 240 instances, two problem forms each
-        X, y, w, fit_intercept = instance(rng)
-        p = X.shape[1]
-        lam2 = 10.0 ** rng.uniform(-4, 1)
-        lam0 = rng.uniform(0.002, 0.05)
-        Xn, yn, _, _ = normalise(X, y, w, fit_intercept)
-        problem = NormalisedProblem(np.asfortranarray(X), y, w, fit_intercept,
-                                    np.full(p, -np.inf), np.full(p, np.inf))
-        values = all_supports(Xn, yn, lam0, lam2)
+        problem, values, lam0, lam2 = random_case(rng)
+        p = problem.design.n_features
         node = random_node(rng, p)
         kernel = force_node_form(monkeypatch, form, unfixed=p - node.fixed_zero.size)
         below = completions(values, node)
@@ -126,14 +132,8 @@ def test_guessed_shift_bounds_agree_with_enumeration(seed, monkeypatch):
     monkeypatch.setattr(l0l2.L0L2Problem, "_guessed_shift", record)
     rng = np.random.default_rng(2000 + seed)
     for _ in range(60):  # 4 x 60 = 240 instances
-        X, y, w, fit_intercept = instance(rng)
-        p = X.shape[1]
-        lam2 = 10.0 ** rng.uniform(-4, 1)
-        lam0 = rng.uniform(0.002, 0.05)
-        Xn, yn, _, _ = normalise(X, y, w, fit_intercept)
-        problem = NormalisedProblem(np.asfortranarray(X), y, w, fit_intercept,
-                                    np.full(p, -np.inf), np.full(p, np.inf))
-        values = all_supports(Xn, yn, lam0, lam2)
+        problem, values, lam0, lam2 = random_case(rng)
+        p = problem.design.n_features
         node = random_node(rng, p)
         below = completions(values, node)
         best_below = min(below.values())
