@@ -67,6 +67,7 @@ the covariance form and the shift.
 """
 
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +117,7 @@ _GUESS_SIZE_WINDOW = 0.03
 # ... and not tried at a size where it pruned under a quarter of the nodes so far
 _GUESS_MIN_TRIALS = 5
 _GUESS_MIN_SUCCESS = 0.25
+_GUESS_MEMORY = 2000  # the latest blocks and guesses kept (a design's spectra are stable)
 _BLOCK_CACHE_BYTES = 512 * 2 ** 20  # cached Gram blocks of recent nodes, at most
 _GRAM_STORE_BYTES = 256 * 2 ** 20  # Gram columns kept for all nodes, at most
 
@@ -202,10 +204,11 @@ class L0L2Problem(Problem):
             self._curvature = self._loss_curvature()
         # Gram blocks of recent covariance-form nodes: (columns, block, lambda_min).
         self._blocks = []
-        # (size, lambda_min) of every block whose eigenvalue was computed: the guesses
-        self._eigen_sizes, self._eigen_values = [], []
-        # (size, pruned?) of every node solved with a guessed shift
-        self._guess_sizes, self._guess_pruned = [], []
+        # (size, lambda_min) of the latest blocks whose eigenvalue was computed: the
+        # guesses; (size, pruned?) of the latest nodes solved with a guessed shift
+        memory = _GUESS_MEMORY
+        self._eigen_sizes, self._eigen_values = deque(maxlen=memory), deque(maxlen=memory)
+        self._guess_sizes, self._guess_pruned = deque(maxlen=memory), deque(maxlen=memory)
         # Gram columns formed so far (see _stored_gram): column j lives in _store[:, _slot[j]].
         self._store, self._n_slots = None, 0
         self._slot = np.full(p, -1, dtype=np.int64)

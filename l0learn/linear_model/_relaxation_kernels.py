@@ -236,16 +236,16 @@ def relax_gram(gram, xty, yty, beta, kind, lam0, lam2, delta, big_m, max_sweeps,
         primal, lower = gram_bounds(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
         if primal - lower <= rel_tol * max(abs(primal), 1e-12):
             break
-        if attempt < 2:
-            rtol *= 1e-2
-            continue
-        # Coordinate descent at two tighter tolerances left the gap open (it crawls on
-        # correlated columns and very unequal ridges): a Newton step on the support,
-        # only then (n = 500, p = 1000: polishing at once cost 2.5x the sweeps it saved).
-        polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m)
-        primal, lower = gram_bounds(yty, xty, beta, grad, kind, lam0, lam2, lam2_free, big_m)
-        if primal - lower <= rel_tol * max(abs(primal), 1e-12):
-            break
+        if attempt >= 2:
+            # Coordinate descent at two tighter tolerances left the gap open (it crawls
+            # on correlated columns and very unequal ridges): a Newton step on the
+            # support, only then (n = 500, p = 1000: polishing at once cost 2.5x the
+            # sweeps it saved).
+            polish_support(gram, beta, grad, kind, lam0, lam2, lam2_free, delta, big_m)
+            primal, lower = gram_bounds(yty, xty, beta, grad, kind, lam0, lam2, lam2_free,
+                                        big_m)
+            if primal - lower <= rel_tol * max(abs(primal), 1e-12):
+                break
         rtol *= 1e-2
     return grad, primal, lower
 
