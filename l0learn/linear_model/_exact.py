@@ -265,6 +265,11 @@ class L0L2Problem(Problem):
     def objective(self, beta, r, wr):
         return self._penalised(beta, 0.5 * float(r @ wr))
 
+    def value_at(self, beta):
+        """The objective at ``beta``, from its residual."""
+        r = self.problem.y_tilde - self.design.predict_normalised(beta)
+        return self.objective(beta, r, self.design.w * r)
+
     def _penalised(self, beta, loss):
         """The objective at ``beta`` given its loss ``0.5 r'Wr``."""
         return float(loss + self.lam0 * np.count_nonzero(beta) + (self.lam2 * beta) @ beta)
@@ -449,10 +454,13 @@ class L0L2Problem(Problem):
             lam2_c = np.ascontiguousarray(self.lam2[cols])
             box_c = np.ascontiguousarray(big_m[cols])
             beta_c = np.ascontiguousarray(beta[cols])
+
+            def solve(delta):  # from the current beta_c, which it updates
+                return relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0, lam2_c, delta,
+                                  box_c, self.settings.max_iter * 5, self.rel_tol)
+
             delta = self._shift(gram, kind_c, lam_min)
-            grad_c, primal, lower = relax_gram(gram, xty, self._yty, beta_c, kind_c, lam0,
-                                               lam2_c, delta, box_c,
-                                               self.settings.max_iter * 5, self.rel_tol)
+            grad_c, primal, lower = solve(delta)
             if entry is not None and lower < enough:
                 # The inherited eigenvalue bound did not prune the node: a larger shift
                 # may.  First a guessed one (cheap to certify), then the block's own
@@ -460,9 +468,7 @@ class L0L2Problem(Problem):
                 guess = self._guessed_shift(gram, kind_c)
                 if guess > delta:
                     delta = guess
-                    grad_c, primal, lower = relax_gram(
-                        gram, xty, self._yty, beta_c, kind_c, lam0, lam2_c, delta, box_c,
-                        self.settings.max_iter * 5, self.rel_tol)
+                    grad_c, primal, lower = solve(delta)
                     if entry[0].size == cols.size and not entry[3]:
                         entry[2] = max(entry[2], guess)  # valid for the block's cuts too
                     self._guess_sizes.append(cols.size)
@@ -471,9 +477,7 @@ class L0L2Problem(Problem):
                 better = self._shift(gram, kind_c, self._exact_lambda_min(entry))
                 if better > delta:
                     delta = better
-                    grad_c, primal, lower = relax_gram(
-                        gram, xty, self._yty, beta_c, kind_c, lam0, lam2_c, delta, box_c,
-                        self.settings.max_iter * 5, self.rel_tol)
+                    grad_c, primal, lower = solve(delta)
             beta[:] = 0.0
             beta[cols] = beta_c
             grad = np.zeros(p)
@@ -652,8 +656,7 @@ class L0L2Problem(Problem):
         if self.is_integral(node, relaxation):
             # A feasible solution: its objective from the residual itself (node solvers
             # report the loss through Gram identities, exact only up to cancellation).
-            r = self.problem.y_tilde - self.design.predict_normalised(beta)
-            relaxation.objective = self.objective(beta, r, self.design.w * r)
+            relaxation.objective = self.value_at(beta)
             self.offer(relaxation.objective, beta)
         return relaxation
 
@@ -817,8 +820,7 @@ def solve_exact(problem, lambda_0, lambda_2, settings, *, k=None, start=None, bi
     incumbent = None
     if start is not None:
         start = np.asarray(start, dtype=float)
-        r = problem.y_tilde - problem.design.predict_normalised(start)
-        value = mio.objective(start, r, problem.design.w * r)
+        value = mio.value_at(start)
         mio.offer(value, start)
         incumbent = (value, start.copy())
     result = bnb.solve(mio, strategy=strategy, gap_tol=gap_tol,
